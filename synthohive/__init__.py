@@ -1,0 +1,13 @@
+"""SynthoHive: learn a multi-table relational dataset and generate a synthetic copy."""
+
+from synthohive import _logging, exceptions
+from synthohive._version import __version__
+from synthohive.models.base import ConditionalGenerativeModel
+
+__all__ = [
+    "ConditionalGenerativeModel",
+    "__version__",
+    "exceptions",
+]
+
+del _logging

@@ -1,0 +1,264 @@
+"""The interface every per-table generative model implements.
+
+:class:`ConditionalGenerativeModel` is the extension point of SynthoHive: the relational
+meta-estimator only talks to this interface, so any subclass (CTGAN, TVAE, or a user's own
+model) can generate any table of a schema.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.persistence import load_artifact, save_artifact
+from synthohive.utils._random import derive_seed, draw_seed
+
+
+class ConditionalGenerativeModel(BaseEstimator, ABC):
+    """Base class of generative models for one table, optionally conditioned on context.
+
+    Contract
+    --------
+    ``fit(X, context=None)``
+        ``X`` is a DataFrame (a 2-D numpy array is accepted and gets string column names
+        ``"0", "1", …``). ``context``, when given, is a DataFrame **row-aligned with X**:
+        row ``i`` holds the attributes of the parent row(s) of child row ``i``. The model
+        learns ``p(X | context)``; without context it learns ``p(X)``.
+    ``sample(n_samples=None, context=None, random_state=None)``
+        Returns a DataFrame with exactly the columns of ``X`` in the same order and with the
+        same dtypes. With ``context`` it returns one row per context row (``n_samples`` may
+        be omitted or must equal ``len(context)``); a model fitted with context requires
+        context at sample time. Without ``n_samples`` and context it returns as many rows as
+        it was trained on.
+    Determinism
+        ``fit`` is a function of ``(X, context, random_state)``; ``sample(random_state=k)``
+        is a function of the fitted model and ``k``, whatever was sampled before. With
+        ``random_state=None`` the n-th call to ``sample`` uses a seed derived from the
+        model's ``random_state`` and ``n``, so a whole script is reproducible too. On CPU
+        both are bit-identical across processes.
+    Persistence
+        ``save(path)`` writes one artifact file; ``load(path)`` rebuilds the model without
+        unpickling (see :mod:`synthohive.persistence`). Subclasses implement
+        ``_to_state``/``_from_state`` and register with
+        :func:`synthohive.persistence.register_persistable`. ``joblib`` also works.
+
+    Subclasses implement :meth:`_fit` and :meth:`_sample`; the public methods here validate
+    input, keep the bookkeeping attributes below and restore the input layout.
+
+    Attributes
+    ----------
+    columns_ : list of str
+        Columns of ``X`` seen in ``fit``.
+    dtypes_ : dict of str to str
+        dtype of each column of ``X`` seen in ``fit``, as a string.
+    context_columns_ : list of str or None
+        Columns of ``context`` seen in ``fit``, or None when fitted without context.
+    n_rows_ : int
+        Number of training rows.
+    seed_ : int
+        Integer seed drawn from ``random_state`` at ``fit``; every later draw derives from it.
+    """
+
+    def fit(self, X: pd.DataFrame | np.ndarray, context: pd.DataFrame | None = None) -> Any:
+        """Learn the distribution of ``X``, conditionally on ``context`` when given.
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray of shape (n_rows, n_columns)
+            Training rows.
+        context : DataFrame of shape (n_rows, n_context_columns), optional
+            Parent attributes of each row of ``X``.
+
+        Returns
+        -------
+        self
+            The fitted model.
+
+        Raises
+        ------
+        DataValidationError
+            If ``X`` is empty or ``context`` is not row-aligned with it.
+        """
+        frame = self._as_frame(X, "X")
+        if len(frame) == 0 or frame.shape[1] == 0:
+            raise DataValidationError(
+                f"X is empty ({frame.shape[0]} rows, {frame.shape[1]} columns); pass at least "
+                "one row and one column."
+            )
+        if context is not None:
+            context = self._as_frame(context, "context")
+            if len(context) != len(frame):
+                raise DataValidationError(
+                    f"context has {len(context)} rows but X has {len(frame)}; pass one context "
+                    "row per row of X (row-aligned)."
+                )
+            context = context.reset_index(drop=True)
+        frame = frame.reset_index(drop=True)
+        self.columns_ = [str(c) for c in frame.columns]
+        self.dtypes_ = {str(c): str(t) for c, t in frame.dtypes.items()}
+        self.context_columns_ = None if context is None else [str(c) for c in context.columns]
+        self.n_rows_ = len(frame)
+        self.seed_ = draw_seed(getattr(self, "random_state", None))
+        self.n_sample_calls_ = 0
+        self._fit(frame, context)
+        return self
+
+    def sample(
+        self,
+        n_samples: int | None = None,
+        context: pd.DataFrame | None = None,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> pd.DataFrame:
+        """Generate synthetic rows.
+
+        Parameters
+        ----------
+        n_samples : int, optional
+            Number of rows. Defaults to ``len(context)`` with context, else to the number of
+            training rows.
+        context : DataFrame, optional
+            One row of parent attributes per row to generate, with the columns seen in
+            ``fit``. Required when the model was fitted with context.
+        random_state : int, RandomState instance or None
+            Seed for this call. None derives one from the model's seed and call count.
+
+        Returns
+        -------
+        DataFrame
+            Synthetic rows with the training columns and dtypes.
+
+        Raises
+        ------
+        NotFittedError
+            If called before ``fit``.
+        DataValidationError
+            If ``n_samples`` is not a positive integer or ``context`` does not match.
+        """
+        self._check_fitted()
+        context = self._check_sample_context(context)
+        n_samples = self._check_n_samples(n_samples, context)
+        if random_state is None:
+            seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
+            self.n_sample_calls_ += 1
+        else:
+            seed = draw_seed(random_state)
+        result = self._sample(n_samples, context, seed)
+        return result[self.columns_]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the fitted model to one artifact file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file; written atomically.
+
+        Raises
+        ------
+        NotFittedError
+            If called before ``fit``.
+        SerializationError
+            If the file cannot be written.
+        """
+        self._check_fitted()
+        save_artifact(path, self)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Any:
+        """Read a model written by :meth:`save`; no code from the file is run.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Artifact file.
+
+        Returns
+        -------
+        ConditionalGenerativeModel
+            The fitted model, ready to sample.
+
+        Raises
+        ------
+        SerializationError
+            If the file is missing, corrupt, of another format version or another class.
+        """
+        return load_artifact(path, expected=cls)
+
+    def training_metrics(self) -> pd.DataFrame:
+        """Return per-epoch training numbers (one row per epoch).
+
+        Returns
+        -------
+        DataFrame
+            Empty for models that do not train in epochs.
+        """
+        self._check_fitted()
+        return pd.DataFrame()
+
+    @abstractmethod
+    def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
+        """Fit on validated input (``X`` non-empty, ``context`` aligned, both 0-indexed)."""
+
+    @abstractmethod
+    def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
+        """Generate ``n_samples`` rows with all randomness drawn from ``seed``."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "columns_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit(X) before using it."
+            )
+
+    @staticmethod
+    def _as_frame(data: Any, name: str) -> pd.DataFrame:
+        if isinstance(data, pd.DataFrame):
+            return data
+        if isinstance(data, np.ndarray) and data.ndim == 2:
+            return pd.DataFrame(data, columns=[str(i) for i in range(data.shape[1])])
+        raise DataValidationError(
+            f"{name} must be a pandas DataFrame or a 2-D numpy array, got {type(data).__name__}."
+        )
+
+    def _check_sample_context(self, context: Any) -> pd.DataFrame | None:
+        if context is None:
+            if self.context_columns_ is not None:
+                raise DataValidationError(
+                    f"{type(self).__name__} was fitted with context columns "
+                    f"{self.context_columns_}; pass context= with one row per row to generate."
+                )
+            return None
+        if self.context_columns_ is None:
+            raise DataValidationError(
+                f"{type(self).__name__} was fitted without context; call sample() without it."
+            )
+        context = self._as_frame(context, "context")
+        missing = [c for c in self.context_columns_ if c not in context.columns]
+        if missing:
+            raise DataValidationError(
+                f"context lacks columns {missing} seen in fit; pass columns "
+                f"{self.context_columns_}."
+            )
+        if len(context) == 0:
+            raise DataValidationError("context is empty; pass at least one row.")
+        return context[self.context_columns_].reset_index(drop=True)
+
+    def _check_n_samples(self, n_samples: Any, context: pd.DataFrame | None) -> int:
+        if n_samples is None:
+            return self.n_rows_ if context is None else len(context)
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples <= 0:
+            raise DataValidationError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
+        if context is not None and int(n_samples) != len(context):
+            raise DataValidationError(
+                f"n_samples={n_samples} but context has {len(context)} rows; with context, "
+                "omit n_samples or pass len(context)."
+            )
+        return int(n_samples)

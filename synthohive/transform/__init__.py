@@ -1,0 +1,5 @@
+"""Reversible encodings of tables into model-ready matrices."""
+
+from synthohive.transform._spans import OutputSpan
+
+__all__ = ["OutputSpan"]

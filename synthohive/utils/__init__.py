@@ -1,0 +1,1 @@
+"""Shared helpers: randomness, validation, lazy imports."""
