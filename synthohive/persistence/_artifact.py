@@ -9,6 +9,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from pickle import UnpicklingError  # noqa: TID251 (only caught: torch refuses non-weight payloads)
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
@@ -290,7 +291,7 @@ def load_bytes(data: bytes, expected: type[T] | None = None) -> T:
             tensors = torch.load(
                 io.BytesIO(members[_TENSORS]), weights_only=True, map_location="cpu"
             )
-    except (ValueError, OSError, RuntimeError, EOFError) as exc:
+    except (ValueError, OSError, RuntimeError, EOFError, UnpicklingError) as exc:
         raise SerializationError(f"The artifact's binary data could not be read: {exc}") from exc
     if not isinstance(tensors, dict):
         raise SerializationError("The artifact's tensor member is not a name-to-tensor mapping.")
