@@ -1,0 +1,56 @@
+"""The set-up contract (SPEC §4): README commands, CI entry point, pins, lazy imports."""
+
+import importlib.util
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_command(name):
+    path = ROOT / ".ci" / "readme_command.py"
+    spec = importlib.util.spec_from_file_location("readme_command", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.readme_command(name)
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "readme_command.py test" in ci
+    assert "set -euo pipefail" in ci
+    command = _readme_command("test")
+    assert "pip install -e" in command
+    assert "ruff check synthohive tests benchmarks examples" in command
+    assert command.endswith("python -m pytest")
+
+
+def test_main_command_runs_the_quickstart():
+    command = _readme_command("main")
+    assert "pip install -e" in command
+    assert command.endswith("python examples/quickstart.py")
+
+
+def test_torch_is_pinned_to_the_local_cpu_build():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "torch==2.13.0" in project["dependencies"]
+    assert {"test", "spark", "sql", "bench", "all"} <= set(project["optional-dependencies"])
+
+
+def test_lint_gate_forbids_silent_excepts():
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    selected = set(lint["select"])
+    assert {"E", "BLE", "S110", "S112"} <= selected
+
+
+def test_import_is_light():
+    code = (
+        "import sys, synthohive\n"
+        "heavy = ['pyspark', 'deltalake', 'delta', 'psycopg2', 'pymysql', 'snowflake',"
+        " 'sqlalchemy_bigquery', 'matplotlib']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
