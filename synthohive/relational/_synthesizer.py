@@ -1,0 +1,582 @@
+"""The :class:`RelationalSynthesizer` meta-estimator (see ``doc/relational.md``)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator, Mapping
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+
+from synthohive.connectors.base import Connector
+from synthohive.exceptions import DataValidationError, NotFittedError, SchemaValidationError
+from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.persistence import load_artifact, register_persistable, save_artifact
+from synthohive.relational._keys import (
+    check_integrity,
+    check_unique,
+    children_counts,
+    driving_positions,
+    parent_positions,
+    primary_keys,
+    secondary_positions,
+)
+from synthohive.relational._plan import TablePlan, build_plan, gather_context
+from synthohive.relational._writer import (
+    ConnectorSink,
+    FileSink,
+    MemorySink,
+    check_output,
+    empty_frame,
+)
+from synthohive.schema import Schema
+from synthohive.utils._random import derive_seed, draw_seed, numpy_generator
+
+logger = logging.getLogger(__name__)
+
+
+@register_persistable("RelationalSynthesizer")
+class RelationalSynthesizer(BaseEstimator):
+    """Learn a whole relational dataset and generate a synthetic copy whose keys join.
+
+    One clone of ``model`` is fitted per table (in topological order, each child
+    conditioned on the attributes of its parent rows) and one clone of ``cardinality`` per
+    foreign key (how many children each parent row has). Generation follows the same order:
+    root tables first, then children attached to generated parent rows.
+
+    Parameters
+    ----------
+    schema : Schema or dict
+        Tables, primary keys, foreign keys and column roles (a dict is read with
+        :meth:`Schema.from_dict`).
+    model : ConditionalGenerativeModel, optional
+        Template of the per-table model, cloned for every table. None uses
+        :func:`synthohive.models.default_model` (CTGAN).
+    models : dict of str to ConditionalGenerativeModel, optional
+        Per-table overrides of ``model``, e.g. ``{"orders": TVAE()}``.
+    cardinality : CardinalityEstimator, optional
+        Template of the children-per-parent estimator, cloned for every foreign key. None
+        uses :class:`synthohive.EmpiricalCardinality`.
+    random_state : int, RandomState instance or None
+        Seeds everything: each clone gets a seed derived from it and its table (and foreign
+        key) name, so a table's seed does not depend on the other tables.
+    on_orphans : {"raise", "drop"}, default="raise"
+        What :meth:`Schema.validate` does with input foreign keys whose parent is missing.
+    chunk_size : int, default=50_000
+        Rows generated per model call; bounds the memory of :meth:`sample`. Output for a
+        seed depends on it.
+
+    Attributes
+    ----------
+    schema_ : Schema
+        The validated schema.
+    order_ : list of str
+        Tables in generation order.
+    plans_ : dict of str to TablePlan
+        How each table is learned and generated (columns, relations, driving relation).
+    models_ : dict of str to ConditionalGenerativeModel
+        Fitted model of each table that has learned columns.
+    cardinality_ : dict of str to CardinalityEstimator
+        Fitted estimator of each foreign key, keyed ``"<table>.<fk column>"``.
+    dtypes_ : dict of str to dict of str to str
+        Output dtype of every column of every table (the input dtypes).
+    id_values_ : dict of str to dict of str to ndarray
+        Observed non-null values of the id-like columns, resampled at generation.
+    id_null_rates_ : dict of str to dict of str to float
+        Null rate of the id-like columns.
+    seed_ : int
+        Seed drawn from ``random_state`` at ``fit``.
+    fit_seconds_ : dict of str to float
+        Training time of each table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from synthohive import RelationalSynthesizer, Schema
+    >>> schema = Schema.from_dict({"tables": {
+    ...     "customers": {"primary_key": "id"},
+    ...     "orders": {"primary_key": "id", "foreign_keys": [
+    ...         {"column": "customer_id", "references": "customers.id"}]}}})
+    >>> synth = RelationalSynthesizer(schema, random_state=0)  # doctest: +SKIP
+    >>> synth.fit({"customers": customers, "orders": orders})  # doctest: +SKIP
+    >>> fake = synth.sample(scale=2.0)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        schema: Schema | Mapping[str, Any],
+        *,
+        model: ConditionalGenerativeModel | None = None,
+        models: Mapping[str, ConditionalGenerativeModel] | None = None,
+        cardinality: Any = None,
+        random_state: int | np.random.RandomState | None = None,
+        on_orphans: str = "raise",
+        chunk_size: int = 50_000,
+    ) -> None:
+        self.schema = schema
+        self.model = model
+        self.models = models
+        self.cardinality = cardinality
+        self.random_state = random_state
+        self.on_orphans = on_orphans
+        self.chunk_size = chunk_size
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, tables: Mapping[str, pd.DataFrame] | Connector) -> RelationalSynthesizer:
+        """Validate the tables against the schema, then fit every table and relation.
+
+        Parameters
+        ----------
+        tables : dict of str to DataFrame, or Connector
+            One DataFrame per schema table; a connector is read for the schema's tables.
+
+        Returns
+        -------
+        self
+            The fitted synthesizer.
+
+        Raises
+        ------
+        SchemaValidationError
+            If the tables do not match the schema (listing every problem), ``models`` names
+            an unknown table, or a foreign key does not reference its parent's primary key.
+        DataValidationError
+            If a parameter has the wrong type or value.
+        """
+        schema = self._check_schema()
+        self._check_params(schema)
+        tables = self._validated_tables(schema, tables)
+        order = schema.topological_order()
+        seed = draw_seed(self.random_state)
+        sizes = {name: len(frame) for name, frame in tables.items()}
+        plans = {name: build_plan(schema, name, tables[name], sizes) for name in order}
+        keys = {name: pd.Index(tables[name][plans[name].primary_key])
+                for name in order if plans[name].primary_key is not None}
+        models: dict[str, ConditionalGenerativeModel] = {}
+        cardinality: dict[str, Any] = {}
+        fit_seconds: dict[str, float] = {}
+        for name in order:
+            started = time.perf_counter()
+            plan, frame = plans[name], tables[name]
+            positions = {r.column: parent_positions(frame[r.column], keys[r.parent_table])
+                         for r in plan.relations}
+            for relation in plan.relations:
+                estimator = _seeded(clone(self._cardinality_template()),
+                                    derive_seed(seed, name, relation.column))
+                counts = children_counts(positions[relation.column],
+                                         len(keys[relation.parent_table]))
+                cardinality[f"{name}.{relation.column}"] = estimator.fit(counts)
+            if plan.model_columns:
+                context = gather_context(plan, plans, tables, positions)
+                model = _seeded(clone(self._model_template(name)), derive_seed(seed, name))
+                logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
+                            type(model).__name__, name, len(frame), len(plan.model_columns),
+                            0 if context is None else context.shape[1])
+                X = frame[list(plan.model_columns)].reset_index(drop=True)
+                models[name] = model.fit(X, context=context)
+            fit_seconds[name] = time.perf_counter() - started
+        self.schema_ = schema
+        self.order_ = order
+        self.plans_ = plans
+        self.models_ = models
+        self.cardinality_ = cardinality
+        self.dtypes_ = {name: {c: str(tables[name][c].dtype) for c in plans[name].output_columns}
+                        for name in order}
+        self.id_values_ = {name: {c: _observed_values(tables[name][c])
+                                  for c in plans[name].id_like_columns} for name in order}
+        self.id_null_rates_ = {name: {c: float(tables[name][c].isna().mean())
+                                      for c in plans[name].id_like_columns} for name in order}
+        self.seed_ = seed
+        self.n_sample_calls_ = 0
+        self.fit_seconds_ = fit_seconds
+        return self
+
+    # --------------------------------------------------------------- sample
+
+    def sample(
+        self,
+        scale: float = 1.0,
+        output_path: str | os.PathLike[str] | None = None,
+        format: str = "parquet",
+        output: Connector | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        if_exists: str = "fail",
+    ) -> dict[str, Any]:
+        """Generate every table of the schema.
+
+        Parameters
+        ----------
+        scale : float, default=1.0
+            Root tables get ``round(scale * n_rows)`` rows (at least 1); other tables follow
+            from the drawn children counts, so every table scales by about ``scale``.
+        output_path : str or path-like, optional
+            Stream each table to ``output_path/<table>.<format>`` in chunks instead of
+            returning it; only parent keys and context columns stay in memory.
+        format : {"parquet", "csv"}, default="parquet"
+            File format with ``output_path``.
+        output : Connector, optional
+            Write each table through this connector (parents first) instead of returning it.
+        random_state : int, RandomState instance or None
+            Seed of this call. None derives one from ``seed_`` and the number of calls.
+        if_exists : {"fail", "replace", "append"}, default="fail"
+            Passed to the connector with ``output``.
+
+        Returns
+        -------
+        dict
+            ``{table: DataFrame}``; with ``output_path`` ``{table: Path}`` of the written
+            files; with ``output`` ``{table: number of rows written}``.
+
+        Raises
+        ------
+        NotFittedError
+            If called before ``fit``.
+        DataValidationError
+            If ``scale`` is not a positive number or an output option is invalid.
+        ConstraintViolationError
+            If a generated foreign key misses its parent or a primary key repeats (a bug,
+            never repaired silently).
+        """
+        self._check_fitted()
+        scale = _check_scale(scale)
+        check_output(output_path, format, output)
+        if random_state is None:
+            seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
+            self.n_sample_calls_ += 1
+        else:
+            seed = draw_seed(random_state)
+        pending_children = {name: len(self.schema_.children(name)) for name in self.order_}
+        kept: dict[str, tuple[pd.Index, pd.DataFrame]] = {}
+        result: dict[str, Any] = {}
+        for name in self.order_:
+            started = time.perf_counter()
+            plan = self.plans_[name]
+            sink = self._sink(name, output_path, format, output, if_exists)
+            keep = bool(self.schema_.children(name))
+            parts: list[pd.DataFrame] = []
+            try:
+                for chunk in self._generate(plan, scale, seed, kept):
+                    sink.write(chunk)
+                    if keep:
+                        parts.append(chunk[[plan.primary_key, *plan.model_columns]])
+            except BaseException:
+                sink.abort()
+                raise
+            result[name] = sink.close()
+            if keep:
+                frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+                kept[name] = (pd.Index(frame[plan.primary_key]),
+                              frame[list(plan.model_columns)].reset_index(drop=True))
+            for relation in plan.relations:
+                pending_children[relation.parent_table] -= 1
+                if pending_children[relation.parent_table] == 0:
+                    kept.pop(relation.parent_table, None)
+            logger.info("Generated table %r in %.2fs", name, time.perf_counter() - started)
+        return result
+
+    def _generate(self, plan: TablePlan, scale: float, seed: int,
+                  kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
+        """Yield the generated rows of one table, chunk by chunk, checked."""
+        name = plan.name
+        positions = self._positions(plan, scale, seed, kept)
+        n_rows = (len(positions[plan.driving.column]) if plan.driving is not None
+                  else max(1, round(plan.n_rows * scale)))
+        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
+        if plan.primary_key is not None:
+            check_unique(name, plan.primary_key,
+                         pd.Index(primary_keys(name, dtypes[plan.primary_key], 0, n_rows)))
+        if n_rows == 0:
+            yield empty_frame(columns, dtypes)
+            return
+        parent_keys = {t: index for t, (index, _) in kept.items()}
+        parent_frames = {t: frame for t, (_, frame) in kept.items()}
+        for number, start in enumerate(range(0, n_rows, self.chunk_size)):
+            stop = min(start + self.chunk_size, n_rows)
+            where = {column: p[start:stop] for column, p in positions.items()}
+            parts: dict[str, pd.Series] = {}
+            if plan.primary_key is not None:
+                parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start,
+                                                       stop)
+            for relation in plan.relations:
+                parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
+                                                       where[relation.column])
+            if name in self.models_:
+                context = gather_context(plan, self.plans_, parent_frames, where)
+                generated = self.models_[name].sample(
+                    n_samples=stop - start if context is None else None, context=context,
+                    random_state=derive_seed(seed, name, "rows", number))
+                parts.update({c: generated[c] for c in plan.model_columns})
+            rng = numpy_generator(derive_seed(seed, name, "id_like", number))
+            for column in plan.id_like_columns:
+                parts[column] = _resample(self.id_values_[name][column],
+                                          self.id_null_rates_[name][column], stop - start, rng)
+            chunk = _with_dtypes(
+                pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True) for c in columns}),
+                dtypes, name)
+            check_integrity(plan, chunk, parent_keys)
+            yield chunk
+
+    def _positions(self, plan: TablePlan, scale: float, seed: int,
+                   kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> dict[str, np.ndarray]:
+        """Parent position of every row of a table for each of its relations."""
+        positions: dict[str, np.ndarray] = {}
+        for rank, relation in enumerate(plan.relations):
+            n_parents = len(kept[relation.parent_table][0])
+            estimator = self.cardinality_[f"{plan.name}.{relation.column}"]
+            counts = estimator.sample(
+                n=n_parents, random_state=derive_seed(seed, plan.name, relation.column)
+            ) if n_parents else np.zeros(0, dtype=np.int64)
+            if rank == 0:
+                positions[relation.column] = driving_positions(counts, relation, plan.name)
+            else:
+                rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots"))
+                n_rows = len(positions[plan.relations[0].column])
+                positions[relation.column] = secondary_positions(counts, n_rows, relation,
+                                                                 plan.name, rng)
+        return positions
+
+    def _sink(self, name: str, output_path: Any, file_format: str, output: Any,
+              if_exists: str) -> Any:
+        columns, dtypes = list(self.plans_[name].output_columns), self.dtypes_[name]
+        if output_path is not None:
+            return FileSink(Path(output_path), name, file_format, columns, dtypes)
+        if output is not None:
+            return ConnectorSink(output, name, if_exists, columns, dtypes)
+        return MemorySink(columns, dtypes)
+
+    # ----------------------------------------------------------- persistence
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the fitted synthesizer (every model, cardinality model and the schema).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file, written atomically.
+
+        Raises
+        ------
+        NotFittedError
+            If called before ``fit``.
+        SerializationError
+            If a model cannot be stored or the file cannot be written.
+        """
+        self._check_fitted()
+        save_artifact(path, self)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RelationalSynthesizer:
+        """Read a synthesizer written by :meth:`save`; no code from the file is run.
+
+        The fitted models come back; the templates ``model``, ``models`` and
+        ``cardinality`` are not stored and are None on the loaded object.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Artifact file.
+
+        Returns
+        -------
+        RelationalSynthesizer
+            Ready to :meth:`sample`.
+
+        Raises
+        ------
+        SerializationError
+            If the file is missing, corrupt or of another format version.
+        """
+        return load_artifact(path, expected=cls)
+
+    def _to_state(self) -> dict[str, Any]:
+        self._check_fitted()
+        random_state = self.random_state if isinstance(self.random_state, Integral) else None
+        return {
+            "params": {"random_state": random_state, "on_orphans": self.on_orphans,
+                       "chunk_size": self.chunk_size},
+            "schema": self.schema_.to_dict(),
+            "order": list(self.order_),
+            "plans": {name: plan.to_dict() for name, plan in self.plans_.items()},
+            "models": dict(self.models_),
+            "cardinality": dict(self.cardinality_),
+            "dtypes": self.dtypes_,
+            "id_values": self.id_values_,
+            "id_null_rates": self.id_null_rates_,
+            "seed": self.seed_,
+            "n_sample_calls": self.n_sample_calls_,
+            "fit_seconds": self.fit_seconds_,
+        }
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> RelationalSynthesizer:
+        schema = Schema.from_dict(state["schema"])
+        synth = cls(schema, **state["params"])
+        synth.schema_ = schema
+        synth.order_ = list(state["order"])
+        synth.plans_ = {name: TablePlan.from_dict(p) for name, p in state["plans"].items()}
+        synth.models_ = dict(state["models"])
+        synth.cardinality_ = dict(state["cardinality"])
+        synth.dtypes_ = state["dtypes"]
+        synth.id_values_ = state["id_values"]
+        synth.id_null_rates_ = state["id_null_rates"]
+        synth.seed_ = int(state["seed"])
+        synth.n_sample_calls_ = int(state["n_sample_calls"])
+        synth.fit_seconds_ = state["fit_seconds"]
+        return synth
+
+    # ------------------------------------------------------------- checking
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "plans_"):
+            raise NotFittedError(
+                "This RelationalSynthesizer is not fitted yet; call fit(tables) before "
+                "sample() or save()."
+            )
+
+    def _check_schema(self) -> Schema:
+        if isinstance(self.schema, Schema):
+            return self.schema
+        if isinstance(self.schema, Mapping):
+            return Schema.from_dict(self.schema)
+        raise SchemaValidationError(
+            f"schema must be a synthohive.Schema or its dict format, got "
+            f"{type(self.schema).__name__}."
+        )
+
+    def _check_params(self, schema: Schema) -> None:
+        overrides = dict(self.models or {})
+        unknown = sorted(set(overrides) - set(schema.tables))
+        if unknown:
+            raise SchemaValidationError(
+                f"models= names tables that are not in the schema: {unknown}; known tables: "
+                f"{schema.table_names}."
+            )
+        for name, estimator in [("model", self.model),
+                                *((f"models[{t!r}]", m) for t, m in overrides.items())]:
+            if estimator is not None and not isinstance(estimator, ConditionalGenerativeModel):
+                raise DataValidationError(
+                    f"{name} must be a ConditionalGenerativeModel, got "
+                    f"{type(estimator).__name__}; subclass synthohive.ConditionalGenerativeModel."
+                )
+        if isinstance(self.chunk_size, bool) or not isinstance(self.chunk_size, Integral) \
+                or self.chunk_size <= 0:
+            raise DataValidationError(
+                f"chunk_size must be a positive integer, got {self.chunk_size!r}."
+            )
+        for fk in schema.foreign_keys:
+            parent = schema[fk.parent_table]
+            if parent.primary_key != fk.parent_column:
+                raise SchemaValidationError(
+                    f"Foreign key {fk.name} must reference the primary key of "
+                    f"{fk.parent_table!r} ({parent.primary_key!r}); declare "
+                    f"{fk.parent_column!r} as its primary key or fix the reference."
+                )
+
+    def _validated_tables(self, schema: Schema,
+                          tables: Mapping[str, pd.DataFrame] | Connector,
+                          ) -> dict[str, pd.DataFrame]:
+        if isinstance(tables, Connector):
+            tables = tables.read_tables(schema.table_names)
+        if not isinstance(tables, Mapping) or not all(
+                isinstance(frame, pd.DataFrame) for frame in tables.values()):
+            raise DataValidationError(
+                "fit expects a dict {table name: pandas DataFrame} or a Connector, got "
+                f"{type(tables).__name__}."
+            )
+        missing = [name for name in schema.table_names if name not in tables]
+        extra = [name for name in tables if name not in schema.tables]
+        if missing or extra:
+            raise SchemaValidationError(
+                "The tables passed to fit do not match the schema.",
+                [f"table {t!r} is in the schema but was not passed" for t in missing]
+                + [f"table {t!r} was passed but is not in the schema; remove it or add it to "
+                   "the schema" for t in extra],
+            )
+        tables = {name: tables[name] for name in schema.table_names}
+        validate = getattr(schema, "validate", None)
+        if validate is not None:
+            validated = validate(tables, on_orphans=self.on_orphans)
+            if validated is not None:
+                tables = dict(validated)
+        return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+    def _model_template(self, table: str) -> ConditionalGenerativeModel:
+        overrides = self.models or {}
+        if table in overrides:
+            return overrides[table]
+        if self.model is not None:
+            return self.model
+        from synthohive.models import default_model
+
+        return default_model()
+
+    def _cardinality_template(self) -> Any:
+        if self.cardinality is not None:
+            return self.cardinality
+        from synthohive.cardinality import EmpiricalCardinality
+
+        return EmpiricalCardinality()
+
+
+def _seeded(estimator: Any, seed: int) -> Any:
+    """Set ``random_state`` of a fresh clone when it has one."""
+    if "random_state" in estimator.get_params(deep=False):
+        estimator.set_params(random_state=seed)
+    return estimator
+
+
+def _check_scale(scale: Any) -> float:
+    if isinstance(scale, bool) or not isinstance(scale, Real) or not math.isfinite(scale) \
+            or scale <= 0:
+        raise DataValidationError(f"scale must be a positive finite number, got {scale!r}.")
+    return float(scale)
+
+
+def _observed_values(values: pd.Series) -> np.ndarray:
+    """Non-null values of an id-like column as a storable (non-object) array."""
+    non_null = values.dropna()
+    if pd.api.types.is_object_dtype(non_null) or pd.api.types.is_string_dtype(non_null):
+        return non_null.astype(str).to_numpy(dtype=str)
+    return non_null.to_numpy()
+
+
+def _resample(values: np.ndarray, null_rate: float, n: int,
+              rng: np.random.Generator) -> pd.Series:
+    """Draw ``n`` values of an id-like column: observed values, nulls at ``null_rate``."""
+    if len(values) == 0:
+        return pd.Series([None] * n, dtype=object)
+    drawn = pd.Series(values[rng.integers(0, len(values), size=n)])
+    if null_rate > 0:
+        drawn = drawn.where(rng.random(n) >= null_rate)
+    return drawn
+
+
+def _foreign_keys(parent_keys: pd.Index, positions: np.ndarray) -> pd.Series:
+    """Parent primary keys at ``positions``; null where the position is -1."""
+    linked = positions >= 0
+    if len(parent_keys) == 0:
+        return pd.Series([None] * len(positions), dtype=object)
+    values = pd.Series(parent_keys.take(np.where(linked, positions, 0)))
+    return values if linked.all() else values.where(linked)
+
+
+def _with_dtypes(frame: pd.DataFrame, dtypes: Mapping[str, str], table: str) -> pd.DataFrame:
+    """Cast every column to its input dtype (a model may return e.g. int64 for Int64)."""
+    wrong = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
+    if not wrong:
+        return frame
+    try:
+        return frame.astype(wrong)
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(
+            f"Generated columns of table {table!r} cannot be cast to their input dtypes "
+            f"{wrong}: {exc}. The model returned values of another type; check its output."
+        ) from exc
