@@ -100,8 +100,8 @@ def _numbers(values):
 
 def _encode(context, encoding):
     blocks = []
-    for column, spec in encoding.items():
-        values = context[column]
+    for column in context.columns:  # the artifact's JSON sorts dict keys: use context order
+        spec, values = encoding[column], context[column]
         if "mean" in spec:
             z = (_numbers(values) - spec["mean"]) / spec["std"]
             blocks.append(np.nan_to_num(z)[:, None])
