@@ -117,6 +117,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         n_samples: int | None = None,
         context: pd.DataFrame | None = None,
         random_state: int | np.random.RandomState | None = None,
+        conditions: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         """Generate synthetic rows.
 
@@ -130,6 +131,9 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             ``fit``. Required when the model was fitted with context.
         random_state : int, RandomState instance or None
             Seed for this call. None derives one from the model's seed and call count.
+        conditions : dict, optional
+            ``{column: value}`` that every generated row must hold, for models that support
+            it (see :meth:`_check_conditions`); others raise ``DataValidationError``.
 
         Returns
         -------
@@ -141,17 +145,23 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         NotFittedError
             If called before ``fit``.
         DataValidationError
-            If ``n_samples`` is not a positive integer or ``context`` does not match.
+            If ``n_samples`` is not a positive integer, ``context`` does not match or
+            ``conditions`` cannot be honoured.
         """
         self._check_fitted()
         context = self._check_sample_context(context)
         n_samples = self._check_n_samples(n_samples, context)
+        if conditions is not None:
+            conditions = self._check_conditions(conditions)
         if random_state is None:
             seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
             self.n_sample_calls_ += 1
         else:
             seed = draw_seed(random_state)
-        result = self._sample(n_samples, context, seed)
+        if conditions is None:
+            result = self._sample(n_samples, context, seed)
+        else:
+            result = self._sample(n_samples, context, seed, conditions=conditions)
         return result[self.columns_]
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -211,6 +221,17 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     @abstractmethod
     def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
         """Generate ``n_samples`` rows with all randomness drawn from ``seed``."""
+
+    def _check_conditions(self, conditions: Any) -> Any:
+        """Validate ``sample(conditions=...)``; return what ``_sample(conditions=)`` receives.
+
+        Models that support conditions override this and accept a ``conditions`` keyword
+        in ``_sample``; by default conditions are refused.
+        """
+        raise DataValidationError(
+            f"{type(self).__name__} does not support sample(conditions=...); sample without "
+            "conditions and filter the rows instead."
+        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "columns_"):
