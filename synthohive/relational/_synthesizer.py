@@ -555,7 +555,7 @@ def _resample(values: np.ndarray, null_rate: float, n: int,
         return pd.Series([None] * n, dtype=object)
     drawn = pd.Series(values[rng.integers(0, len(values), size=n)])
     if null_rate > 0:
-        drawn = drawn.where(rng.random(n) >= null_rate)
+        drawn = drawn.where(rng.random(n) >= null_rate, None)
     return drawn
 
 
@@ -565,7 +565,7 @@ def _foreign_keys(parent_keys: pd.Index, positions: np.ndarray) -> pd.Series:
     if len(parent_keys) == 0:
         return pd.Series([None] * len(positions), dtype=object)
     values = pd.Series(parent_keys.take(np.where(linked, positions, 0)))
-    return values if linked.all() else values.where(linked)
+    return values if linked.all() else values.where(linked, None)
 
 
 def _with_dtypes(frame: pd.DataFrame, dtypes: Mapping[str, str], table: str) -> pd.DataFrame:

@@ -51,6 +51,15 @@ def subset(schema, tables, n_rows):
 
 @pytest.fixture(scope="session")
 def chain():
+    return make_chain()
+
+
+@pytest.fixture(scope="session")
+def star():
+    return make_star()
+
+
+def make_chain():
     """customers -> orders -> items, with childless customers and attribute links."""
     rng = np.random.default_rng(0)
     n = 300
@@ -86,8 +95,7 @@ def chain():
     return schema, {"customers": customers, "orders": orders, "items": items}
 
 
-@pytest.fixture(scope="session")
-def star():
+def make_star():
     """stores, products -> sales (two parents, product_id nullable) -> returns."""
     rng = np.random.default_rng(1)
     n_stores, n_products = 400, 300
