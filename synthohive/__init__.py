@@ -5,9 +5,11 @@
 from synthohive import _logging, exceptions
 from synthohive._version import __version__
 from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.transform import DataTransformer
 
 __all__ = [
     "ConditionalGenerativeModel",
+    "DataTransformer",
     "__version__",
     "exceptions",
 ]

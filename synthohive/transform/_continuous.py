@@ -1,0 +1,217 @@
+"""Mode-specific normalisation of one continuous column.
+
+A Bayesian Gaussian mixture is fitted to (a bounded subsample of) the column; modes whose
+weight falls below a threshold are dropped. A value ``x`` is then encoded as a mode ``k``
+and a scalar ``(x - mean_k) / (4 * std_k)`` in ``[-1, 1]``.
+
+The mode of a value is drawn from its posterior over the modes that cover it (``|scalar| <=
+1``), with a uniform number obtained by hashing the value's bits with a seed. The encoding
+is therefore a pure function of the value: the same value gets the same mode whatever the
+batch or the row order, and the same seed gives the same encoding in any process.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+
+from synthohive.utils._random import derive_seed, numpy_generator
+
+logger = logging.getLogger(__name__)
+
+#: A mode covers values within this many standard deviations of its mean.
+STD_SPAN = 4.0
+#: Rows encoded per block, bounding the memory of the ``rows x modes`` posterior.
+CHUNK_ROWS = 65_536
+_MIN_STD = 1e-12
+
+
+def _uniform_hash(values: np.ndarray, seed: int) -> np.ndarray:
+    """Map float64 values to uniforms in ``[0, 1)`` with a seeded SplitMix64 hash."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+    mixed = bits ^ np.uint64(seed)
+    mixed = mixed + np.uint64(0x9E3779B97F4A7C15)
+    mixed = (mixed ^ (mixed >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mixed = mixed ^ (mixed >> np.uint64(31))
+    return (mixed >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+@dataclass
+class ModeNormalizer:
+    """The fitted mixture of one continuous column.
+
+    Attributes
+    ----------
+    means : ndarray of shape (n_modes,)
+        Mean of each kept mode.
+    stds : ndarray of shape (n_modes,)
+        Standard deviation of each kept mode.
+    weights : ndarray of shape (n_modes,)
+        Weight of each kept mode (sums to one).
+    seed : int
+        Seed of the hash that draws each value's mode.
+    """
+
+    means: np.ndarray
+    stds: np.ndarray
+    weights: np.ndarray
+    seed: int
+
+    @property
+    def n_modes(self) -> int:
+        """Number of kept modes (width of the mode one-hot)."""
+        return int(self.means.shape[0])
+
+    @classmethod
+    def fit(
+        cls,
+        values: np.ndarray,
+        *,
+        max_modes: int,
+        weight_threshold: float,
+        max_fit_rows: int,
+        seed: int,
+    ) -> ModeNormalizer:
+        """Fit the mixture to the finite float64 ``values`` of one column.
+
+        Parameters
+        ----------
+        values : ndarray of shape (n,)
+            Non-null, finite values.
+        max_modes : int
+            Most modes the mixture may use.
+        weight_threshold : float
+            Modes with a smaller weight are dropped (the heaviest mode is always kept).
+        max_fit_rows : int
+            At most this many values, drawn without replacement, are used for the fit.
+        seed : int
+            Seed of the subsample, the mixture and the mode hash.
+
+        Returns
+        -------
+        ModeNormalizer
+            The fitted normaliser.
+        """
+        sample = values
+        if sample.shape[0] > max_fit_rows:
+            rng = numpy_generator(derive_seed(seed, "subsample"))
+            sample = values[np.sort(rng.choice(values.shape[0], max_fit_rows, replace=False))]
+        loc = float(np.mean(sample))
+        scale = float(np.std(sample))
+        if not np.isfinite(scale) or scale <= 0.0:
+            scale = 1.0
+        standardised = ((sample - loc) / scale)[:, None]
+        n_components = min(max_modes, int(np.unique(sample).shape[0]))
+        mixture = BayesianGaussianMixture(
+            n_components=n_components,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=1e-3,
+            n_init=1,
+            max_iter=100,
+            random_state=derive_seed(seed, "mixture"),
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            mixture.fit(standardised)
+        if caught:
+            logger.debug("Mixture fit warnings: %s", [str(w.message) for w in caught])
+        weights = mixture.weights_
+        keep = weights > weight_threshold
+        keep[np.argmax(weights)] = True
+        order = np.flatnonzero(keep)
+        return cls(
+            means=loc + scale * mixture.means_[order, 0],
+            stds=np.maximum(scale * np.sqrt(mixture.covariances_[order].reshape(-1)), _MIN_STD),
+            weights=weights[order] / weights[order].sum(),
+            seed=derive_seed(seed, "mode-hash"),
+        )
+
+    @property
+    def null_mode(self) -> int:
+        """Mode used for missing values (the heaviest one; their scalar is 0)."""
+        return int(np.argmax(self.weights))
+
+    def transform(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Encode float64 values as ``(scalar, mode)``.
+
+        Parameters
+        ----------
+        values : ndarray of shape (n,)
+            Finite values.
+
+        Returns
+        -------
+        scalar : ndarray of shape (n,)
+            Normalised value inside its mode, clipped to ``[-1, 1]`` (only values further than
+            four standard deviations from every mode are clipped).
+        mode : ndarray of shape (n,)
+            Index of the mode of each value.
+        """
+        n = values.shape[0]
+        scalar = np.empty(n, dtype=np.float64)
+        mode = np.empty(n, dtype=np.int64)
+        for start in range(0, n, CHUNK_ROWS):
+            block = slice(start, min(start + CHUNK_ROWS, n))
+            scalar[block], mode[block] = self._transform_chunk(values[block])
+        return scalar, mode
+
+    def _transform_chunk(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z = (x[:, None] - self.means[None, :]) / (STD_SPAN * self.stds[None, :])
+        log_density = (
+            np.log(self.weights)[None, :] - np.log(self.stds)[None, :] - 0.5 * (STD_SPAN * z) ** 2
+        )
+        covered = np.abs(z) <= 1.0
+        log_density = np.where(covered, log_density, -np.inf)
+        any_covered = covered.any(axis=1)
+        peak = np.max(log_density, axis=1, keepdims=True)
+        peak[~any_covered] = 0.0
+        cumulative = np.cumsum(np.exp(log_density - peak), axis=1)
+        threshold = _uniform_hash(x, self.seed) * cumulative[:, -1]
+        drawn = np.minimum((cumulative <= threshold[:, None]).sum(axis=1), self.n_modes - 1)
+        nearest = np.argmin(np.abs(z), axis=1)
+        mode = np.where(any_covered, drawn, nearest)
+        scalar = np.clip(np.take_along_axis(z, mode[:, None], axis=1)[:, 0], -1.0, 1.0)
+        return scalar, mode
+
+    def inverse_transform(self, scalar: np.ndarray, mode: np.ndarray) -> np.ndarray:
+        """Decode ``(scalar, mode)`` back to float64 values.
+
+        Parameters
+        ----------
+        scalar : ndarray of shape (n,)
+            Normalised values; clipped to ``[-1, 1]`` first.
+        mode : ndarray of shape (n,)
+            Mode indices.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            The decoded values.
+        """
+        return np.clip(scalar, -1.0, 1.0) * (STD_SPAN * self.stds[mode]) + self.means[mode]
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the normaliser as a state tree of arrays and ints."""
+        return {
+            "means": self.means,
+            "stds": self.stds,
+            "weights": self.weights,
+            "seed": int(self.seed),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> ModeNormalizer:
+        """Rebuild a normaliser from :meth:`to_state`'s tree."""
+        return cls(
+            means=np.asarray(state["means"], dtype=np.float64),
+            stds=np.asarray(state["stds"], dtype=np.float64),
+            weights=np.asarray(state["weights"], dtype=np.float64),
+            seed=int(state["seed"]),
+        )

@@ -1,0 +1,670 @@
+"""``DataTransformer``: the reversible table encoding every generative model uses."""
+
+from __future__ import annotations
+
+import logging
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.persistence import register_persistable
+from synthohive.transform import _datetime, _dtypes
+from synthohive.transform._continuous import ModeNormalizer
+from synthohive.transform._discrete import CategoryEncoder
+from synthohive.transform._dtypes import DtypeSpec
+from synthohive.transform._spans import OutputSpan
+from synthohive.utils._random import derive_seed, draw_seed
+from synthohive.utils._validation import (
+    Interval,
+    StrOptions,
+    check_feature_names_in,
+    check_features,
+    check_params,
+)
+
+logger = logging.getLogger(__name__)
+
+_NULL_WIDTH = 2
+
+
+@dataclass
+class _Column:
+    """Fitted encoding of one input column."""
+
+    label: str | int
+    name: str
+    spec: DtypeSpec
+    has_nulls: bool
+    normalizer: ModeNormalizer | None = None
+    encoder: CategoryEncoder | None = None
+    datetime_factor: int = 1
+
+    @property
+    def is_discrete(self) -> bool:
+        return self.encoder is not None
+
+    def widths(self) -> list[tuple[str, str, int]]:
+        """``(kind, activation, width)`` of the column's spans, in order."""
+        if self.encoder is not None:
+            spans = [("discrete", "softmax", self.encoder.n_categories)]
+        else:
+            spans = [
+                ("continuous_value", "tanh", 1),
+                ("continuous_mode", "softmax", self.normalizer.n_modes),
+            ]
+        if self.has_nulls:
+            spans.append(("null", "softmax", _NULL_WIDTH))
+        return spans
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "name": self.name,
+            "spec": self.spec.to_state(),
+            "has_nulls": self.has_nulls,
+            "normalizer": None if self.normalizer is None else self.normalizer.to_state(),
+            "encoder": None if self.encoder is None else self.encoder.to_state(),
+            "datetime_factor": self.datetime_factor,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _Column:
+        normalizer, encoder = state["normalizer"], state["encoder"]
+        return cls(
+            label=state["label"],
+            name=state["name"],
+            spec=DtypeSpec.from_state(state["spec"]),
+            has_nulls=bool(state["has_nulls"]),
+            normalizer=None if normalizer is None else ModeNormalizer.from_state(normalizer),
+            encoder=None if encoder is None else CategoryEncoder.from_state(encoder),
+            datetime_factor=int(state["datetime_factor"]),
+        )
+
+
+def _integer_bounds(dtype: np.dtype) -> tuple[float, float]:
+    info = np.iinfo(dtype)
+    low, high = float(info.min), float(info.max)
+    if high > info.max:
+        high = float(np.nextafter(high, 0.0))
+    return low, high
+
+
+@register_persistable("DataTransformer")
+class DataTransformer(TransformerMixin, BaseEstimator):
+    """Reversible encoding of a table into a float matrix for generative models.
+
+    Continuous columns (floats, integers with many distinct values, naive datetimes) get
+    *mode-specific normalisation*: a Bayesian Gaussian mixture with at most ``max_modes``
+    modes is fitted per column, modes lighter than ``weight_threshold`` are dropped, and
+    each value becomes a scalar in ``[-1, 1]`` (its distance to the mode's mean in units of
+    four standard deviations, for a ``tanh`` output) plus a one-hot of its mode. Discrete
+    columns (object, string, category, bool, low-cardinality integers and those named in
+    ``discrete_columns``) become one-hot blocks. A column with missing values during ``fit``
+    also gets a ``[present, null]`` block; missing values are restored on the way back.
+
+    ``inverse_transform`` accepts soft blocks (a generator's softmax output): it takes the
+    argmax of each block and clips scalars to ``[-1, 1]``, and returns the original columns
+    with their exact dtypes.
+
+    Parameters
+    ----------
+    max_modes : int, default=10
+        Most mixture modes per continuous column.
+    weight_threshold : float, default=0.005
+        Mixture modes with a smaller weight are dropped (the heaviest mode is always kept).
+    max_fit_rows : int, default=10_000
+        The mixture of a column is fitted on at most this many of its non-null values, drawn
+        without replacement from ``random_state``; bounds the fit time on large tables.
+    discrete_columns : list of str or None, default=None
+        Columns to encode as discrete whatever their dtype (for a numpy array input, the
+        names ``"x0"``, ``"x1"`` …).
+    discrete_int_threshold : int, default=10
+        Integer columns with at most this many distinct non-null values are discrete; the
+        others are continuous. ``0`` makes every integer column continuous.
+    handle_unknown : {"error", "ignore"}, default="error"
+        What ``transform`` does with a category not seen in ``fit``: raise a
+        :class:`~synthohive.exceptions.DataValidationError`, or encode an all-zero block
+        (decoded as the column's first category).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the mixture subsamples and fits and the hash that draws each value's mode, so
+        that the same seed gives the same encoding, byte for byte, in any process.
+
+    Attributes
+    ----------
+    output_info_ : list of OutputSpan
+        The output layout: per column, in input order, its spans (``continuous_value`` +
+        ``continuous_mode``, or ``discrete``), then a ``null`` span if it had nulls.
+    output_dim_ : int
+        Width of the transformed matrix.
+    discrete_columns_ : list of str
+        Columns encoded as discrete.
+    continuous_columns_ : list of str
+        Columns encoded by mode-specific normalisation (datetime columns included).
+    datetime_columns_ : list of str
+        Datetime columns (encoded as whole counts of their coarsest exact unit).
+    categories_ : dict of str to ndarray
+        Categories of each discrete column, in the order of its one-hot block.
+    category_frequencies_ : dict of str to ndarray
+        Share of the non-null training rows in each category of each discrete column.
+    dtypes_ : dict of str to dtype
+        The dtype of each input column, restored by ``inverse_transform``.
+    seed_ : int
+        Seed drawn from ``random_state`` in ``fit``.
+    n_features_in_ : int
+        Number of input columns.
+    feature_names_in_ : ndarray of str
+        Input column names; only defined when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from synthohive import DataTransformer
+    >>> df = pd.DataFrame({"amount": [1.5, 2.0, 2.5, 40.0], "kind": ["a", "b", "a", "a"]})
+    >>> dt = DataTransformer(random_state=0).fit(df)
+    >>> [(s.column, s.kind, s.width) for s in dt.output_info_][-1]
+    ('kind', 'discrete', 2)
+    >>> dt.inverse_transform(dt.transform(df)).equals(df)
+    True
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "max_modes": [Interval(numbers.Integral, 1, None, closed="left")],
+        "weight_threshold": [Interval(numbers.Real, 0, 1, closed="left")],
+        "max_fit_rows": [Interval(numbers.Integral, 1, None, closed="left")],
+        "discrete_columns": ["array-like", None],
+        "discrete_int_threshold": [Interval(numbers.Integral, 0, None, closed="left")],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_modes: int = 10,
+        weight_threshold: float = 0.005,
+        max_fit_rows: int = 10_000,
+        discrete_columns: list[str] | None = None,
+        discrete_int_threshold: int = 10,
+        handle_unknown: str = "error",
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
+        self.max_modes = max_modes
+        self.weight_threshold = weight_threshold
+        self.max_fit_rows = max_fit_rows
+        self.discrete_columns = discrete_columns
+        self.discrete_int_threshold = discrete_int_threshold
+        self.handle_unknown = handle_unknown
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        """Declare that missing values and text columns are accepted."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X: Any, y: Any = None) -> DataTransformer:
+        """Learn the encoding of every column of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        DataTransformer
+            The fitted transformer.
+
+        Raises
+        ------
+        DataValidationError
+            For an empty table, an all-null column, infinite values, timezone-aware
+            datetimes, mixed-type object columns, unsupported dtypes or invalid parameters.
+        """
+        check_params(self)
+        frame, input_dtype = self._as_frame(X, reset=True)
+        labels = [self._label(c) for c in frame.columns]
+        has_names = hasattr(self, "feature_names_in_")
+        names = [str(c) if has_names else f"x{i}" for i, c in enumerate(labels)]
+        if frame.shape[1] == 0:
+            raise DataValidationError(
+                f"Found 0 feature(s) (shape=({frame.shape[0]}, 0)) while a minimum of 1 is "
+                "required: pass a table with at least one column."
+            )
+        if frame.shape[0] == 0:
+            raise DataValidationError(
+                f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is "
+                f"required: the table with columns {names[:5]} has no rows."
+            )
+        forced = self._forced_discrete(names)
+        self.seed_ = draw_seed(self.random_state)
+        columns = [
+            self._fit_column(frame.iloc[:, i], label, name, name in forced)
+            for i, (label, name) in enumerate(zip(labels, names, strict=True))
+        ]
+        self._set_fitted(columns, input_dtype=input_dtype)
+        logger.info(
+            "DataTransformer fitted %d columns (%d continuous, %d discrete) -> %d outputs",
+            len(columns),
+            len(self.continuous_columns_),
+            len(self.discrete_columns_),
+            self.output_dim_,
+        )
+        return self
+
+    def _forced_discrete(self, names: list[str]) -> set[str]:
+        forced = set() if self.discrete_columns is None else {str(c) for c in self.discrete_columns}
+        unknown = sorted(forced - set(names))
+        if unknown:
+            raise DataValidationError(
+                f"discrete_columns names {unknown}, which are not columns of X "
+                f"({names[:10]}); pass existing column names."
+            )
+        return forced
+
+    def _fit_column(self, series: pd.Series, label: str | int, name: str, forced: bool) -> _Column:
+        spec = _dtypes.describe(series, name)
+        values, null_mask = _dtypes.extract(series, spec)
+        present = values[~null_mask]
+        if present.shape[0] == 0:
+            raise DataValidationError(
+                f"Column {name!r} holds only missing values; drop it or fill it before fitting."
+            )
+        has_nulls = bool(null_mask.any())
+        discrete = (
+            forced
+            or spec.family in ("category", "string", "object")
+            or np.dtype(spec.value_dtype).kind == "b"
+            or (spec.is_integer and pd.unique(present).shape[0] <= self.discrete_int_threshold)
+        )
+        if discrete:
+            order = spec.categories if spec.family == "category" else None
+            encoder = CategoryEncoder.fit(present, order=order)
+            return _Column(label, name, spec, has_nulls, encoder=encoder)
+        factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
+        numbers = self._numbers(present, spec, name, factor)
+        normalizer = ModeNormalizer.fit(
+            numbers,
+            max_modes=self.max_modes,
+            weight_threshold=self.weight_threshold,
+            max_fit_rows=self.max_fit_rows,
+            seed=derive_seed(self.seed_, "column", name),
+        )
+        return _Column(label, name, spec, has_nulls, normalizer=normalizer, datetime_factor=factor)
+
+    @staticmethod
+    def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
+        """Return the non-null values of a continuous column as finite float64."""
+        if spec.is_datetime:
+            return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
+        numbers = values.astype(np.float64)
+        infinite = ~np.isfinite(numbers)
+        if infinite.any():
+            raise DataValidationError(
+                f"Column {name!r} holds {int(infinite.sum())} infinite value(s) "
+                f"(e.g. {numbers[infinite][0]}); replace them with finite values or NaN."
+            )
+        return numbers
+
+    def _set_fitted(self, columns: list[_Column], input_dtype: str | None) -> None:
+        """Derive every public fitted attribute from the per-column encodings."""
+        self._columns = columns
+        self._input_dtype = input_dtype
+        spans: list[OutputSpan] = []
+        start = 0
+        for column in columns:
+            for kind, activation, width in column.widths():
+                spans.append(OutputSpan(column.name, kind, activation, start, width))
+                start += width
+        self.output_info_ = spans
+        self.output_dim_ = start
+        self.discrete_columns_ = [c.name for c in columns if c.is_discrete]
+        self.continuous_columns_ = [c.name for c in columns if not c.is_discrete]
+        self.datetime_columns_ = [
+            c.name for c in columns if not c.is_discrete and c.spec.is_datetime
+        ]
+        self.categories_ = {c.name: c.encoder.categories for c in columns if c.is_discrete}
+        self.category_frequencies_ = {
+            c.name: c.encoder.frequencies for c in columns if c.is_discrete
+        }
+        self.dtypes_ = {c.name: self._restored_dtype(c) for c in columns}
+
+    @staticmethod
+    def _restored_dtype(column: _Column) -> Any:
+        empty = np.zeros(0, dtype=column.spec.value_dtype)
+        restored = _dtypes.restore(empty, np.zeros(0, dtype=bool), column.spec)
+        return restored.dtype
+
+    # ------------------------------------------------------------ transform
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode ``X`` into the ``output_dim_``-wide float matrix.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            A table with the columns seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, output_dim_)
+            The encoding (a DataFrame under ``set_output(transform="pandas")``).
+
+        Raises
+        ------
+        DataValidationError
+            For wrong columns, infinite values, unseen categories (unless
+            ``handle_unknown="ignore"``) or missing values in a column that had none.
+        """
+        self._check_fitted()
+        frame, _ = self._as_frame(X, reset=False)
+        out = np.zeros((frame.shape[0], self.output_dim_), dtype=np.float64)
+        rows = np.arange(frame.shape[0])
+        spans = iter(self.output_info_)
+        for index, column in enumerate(self._columns):
+            self._encode_column(frame.iloc[:, index], column, spans, out, rows)
+        return out
+
+    def _encode_column(
+        self,
+        series: pd.Series,
+        column: _Column,
+        spans: Any,
+        out: np.ndarray,
+        rows: np.ndarray,
+    ) -> None:
+        spec = _dtypes.describe(series, column.name)
+        values, null_mask = _dtypes.extract(series, spec)
+        if null_mask.any() and not column.has_nulls:
+            raise DataValidationError(
+                f"Column {column.name!r} has {int(null_mask.sum())} missing value(s) but had "
+                "none during fit; fill them, or refit on data that has missing values."
+            )
+        if column.encoder is not None:
+            span = next(spans)
+            codes = column.encoder.encode(values)
+            codes[null_mask] = int(np.argmax(column.encoder.frequencies))
+            self._check_unknown(codes, values, column)
+            known = codes >= 0
+            out[rows[known], span.start + codes[known]] = 1.0
+        else:
+            value_span, mode_span = next(spans), next(spans)
+            numbers = np.zeros(values.shape[0], dtype=np.float64)
+            numbers[~null_mask] = self._transform_numbers(values[~null_mask], spec, column)
+            scalar, mode = column.normalizer.transform(numbers)
+            scalar[null_mask] = 0.0
+            mode[null_mask] = column.normalizer.null_mode
+            out[:, value_span.start] = scalar
+            out[rows, mode_span.start + mode] = 1.0
+        if column.has_nulls:
+            null_span = next(spans)
+            out[rows, null_span.start + null_mask.astype(np.int64)] = 1.0
+
+    def _transform_numbers(
+        self, values: np.ndarray, spec: DtypeSpec, column: _Column
+    ) -> np.ndarray:
+        if column.spec.is_datetime != spec.is_datetime:
+            raise DataValidationError(
+                f"Column {column.name!r} was {column.spec.name} during fit but is "
+                f"{spec.name} now; pass it with its fitted dtype."
+            )
+        if spec.is_text:
+            raise DataValidationError(
+                f"Column {column.name!r} was numeric during fit but holds text now; pass it "
+                f"with its fitted dtype {column.spec.name}."
+            )
+        if column.spec.is_datetime:
+            values = values.astype(column.spec.value_dtype)
+        return self._numbers(values, column.spec, column.name, column.datetime_factor)
+
+    def _check_unknown(self, codes: np.ndarray, values: np.ndarray, column: _Column) -> None:
+        unknown = codes < 0
+        if self.handle_unknown == "ignore" or not unknown.any():
+            return
+        examples = pd.unique(values[unknown])[:5].tolist()
+        raise DataValidationError(
+            f"Column {column.name!r} has {int(unknown.sum())} value(s) not seen during fit, "
+            f"e.g. {examples!r}; refit with them or use handle_unknown='ignore'."
+        )
+
+    # ---------------------------------------------------- inverse_transform
+
+    def inverse_transform(self, X: Any) -> pd.DataFrame | np.ndarray:
+        """Decode a transformed (or generated) matrix back into the original table.
+
+        Parameters
+        ----------
+        X : ndarray or DataFrame of shape (n_samples, output_dim_)
+            Encoded rows; one-hot blocks may be soft (the argmax is taken) and scalars are
+            clipped to ``[-1, 1]``.
+
+        Returns
+        -------
+        DataFrame or ndarray
+            The original columns, in order, with their exact dtypes (a numpy array of the
+            input dtype when ``fit`` got a numpy array).
+
+        Raises
+        ------
+        DataValidationError
+            If ``X`` has the wrong width or columns, or holds non-finite values.
+        """
+        self._check_fitted()
+        matrix, index = self._as_matrix(X)
+        spans = iter(self.output_info_)
+        restored = {
+            column.label: self._decode_column(matrix, column, spans) for column in self._columns
+        }
+        if self._input_dtype is not None:
+            return np.column_stack(list(restored.values())).astype(self._input_dtype)
+        return pd.DataFrame(restored, index=index)
+
+    def _decode_column(self, matrix: np.ndarray, column: _Column, spans: Any) -> Any:
+        if column.encoder is not None:
+            span = next(spans)
+            values = column.encoder.decode(np.argmax(matrix[:, span.slice], axis=1))
+        else:
+            value_span, mode_span = next(spans), next(spans)
+            mode = np.argmax(matrix[:, mode_span.slice], axis=1)
+            values = column.normalizer.inverse_transform(matrix[:, value_span.start], mode)
+            if column.spec.is_datetime:
+                values = _datetime.from_numbers(
+                    values, column.datetime_factor, column.spec.value_dtype
+                )
+            elif column.spec.is_integer:
+                low, high = _integer_bounds(np.dtype(column.spec.value_dtype))
+                values = np.clip(np.rint(values), low, high)
+        null_mask = np.zeros(matrix.shape[0], dtype=bool)
+        if column.has_nulls:
+            null_mask = np.argmax(matrix[:, next(spans).slice], axis=1) == 1
+        return _dtypes.restore(values, null_mask, column.spec)
+
+    def _as_matrix(self, X: Any) -> tuple[np.ndarray, pd.Index | None]:
+        index = None
+        if isinstance(X, pd.DataFrame):
+            expected = self.get_feature_names_out()
+            got = np.asarray(X.columns, dtype=object)
+            if got.shape != expected.shape or not np.all(got == expected):
+                missing = sorted(set(expected) - set(map(str, got)))[:5]
+                extra = sorted(set(map(str, got)) - set(expected))[:5]
+                raise DataValidationError(
+                    f"inverse_transform got columns that are not this transformer's outputs "
+                    f"(missing: {missing}, unexpected: {extra}); pass the output of transform "
+                    "or a matrix with get_feature_names_out() columns in order."
+                )
+            index = X.index
+        matrix = np.asarray(X, dtype=np.float64)
+        if matrix.ndim != 2 or matrix.shape[1] != self.output_dim_:
+            raise DataValidationError(
+                f"inverse_transform expects a 2D matrix of width output_dim_={self.output_dim_}, "
+                f"got shape {matrix.shape}; pass the output of transform or of a model."
+            )
+        finite = np.isfinite(matrix)
+        if not finite.all():
+            column = int(np.flatnonzero(~finite.all(axis=0))[0])
+            span = next(s for s in self.output_info_ if s.start <= column < s.stop)
+            raise DataValidationError(
+                f"inverse_transform got non-finite values in the {span.kind} block of column "
+                f"{span.column!r}; check the model that produced them (training may have diverged)."
+            )
+        return matrix, index
+
+    # ----------------------------------------------------------- utilities
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Must be ``None`` or the input column names.
+
+        Returns
+        -------
+        ndarray of str
+            ``"<col>.value"``, ``"<col>.mode_<k>"``, ``"<col>=<category>"``, then
+            ``"<col>.present"`` and ``"<col>.null"`` for a column with missing values.
+        """
+        self._check_fitted()
+        check_feature_names_in(self, input_features)
+        names: list[str] = []
+        for span in self.output_info_:
+            if span.kind == "continuous_value":
+                names.append(f"{span.column}.value")
+            elif span.kind == "continuous_mode":
+                names.extend(f"{span.column}.mode_{k}" for k in range(span.width))
+            elif span.kind == "null":
+                names.extend([f"{span.column}.present", f"{span.column}.null"])
+            else:
+                names.extend(f"{span.column}={value}" for value in self.categories_[span.column])
+        return np.asarray(names, dtype=object)
+
+    def category_index(self, column: str, value: Any) -> int:
+        """Index of ``value`` inside the one-hot block of the discrete ``column``.
+
+        Parameters
+        ----------
+        column : str
+            A discrete column.
+        value : scalar
+            One of its categories.
+
+        Returns
+        -------
+        int
+            Position of the category in ``categories_[column]``.
+
+        Raises
+        ------
+        DataValidationError
+            If ``column`` is not discrete or ``value`` is not one of its categories.
+        """
+        self._check_fitted()
+        encoder = next((c.encoder for c in self._columns if c.name == column), None)
+        if encoder is None:
+            raise DataValidationError(
+                f"Column {column!r} is not a discrete column of this transformer; use one of "
+                f"{self.discrete_columns_[:10]}."
+            )
+        code = int(encoder.encode(np.asarray([value], dtype=object))[0])
+        if code < 0:
+            raise DataValidationError(
+                f"Value {value!r} is not a category of column {column!r} seen during fit; use "
+                f"one of {encoder.categories[:10].tolist()}."
+            )
+        return code
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "output_info_"):
+            raise NotFittedError(
+                "This DataTransformer instance is not fitted yet; call fit with the table first."
+            )
+
+    def _as_frame(self, X: Any, *, reset: bool) -> tuple[pd.DataFrame, str | None]:
+        """Return ``X`` as a DataFrame and the dtype of ``X`` if it was an array; check it."""
+        if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+            raise DataValidationError(
+                "DataTransformer does not accept sparse input; pass a dense array or DataFrame."
+            )
+        if isinstance(X, pd.DataFrame):
+            frame = X
+            input_dtype = None
+        else:
+            array = np.asarray(X)
+            if array.ndim != 2:
+                raise DataValidationError(
+                    f"Expected 2D array, got {array.ndim}D array instead. Reshape your data, e.g. "
+                    "with array.reshape(-1, 1) for a single feature."
+                )
+            if np.iscomplexobj(array):
+                raise DataValidationError("Complex data not supported; pass real numbers.")
+            if array.dtype.kind == "O":
+                try:
+                    array = array.astype(np.float64)
+                except (TypeError, ValueError):
+                    logger.debug("Object array kept as object: it is not all numbers")
+            frame = pd.DataFrame(array)
+            input_dtype = str(array.dtype) if array.dtype.kind != "O" else None
+        check_features(self, frame if input_dtype is None else frame.to_numpy(), reset=reset)
+        if not frame.columns.is_unique:
+            duplicated = frame.columns[frame.columns.duplicated()].tolist()[:5]
+            raise DataValidationError(
+                f"X has duplicated column names {duplicated}; give each column a unique name."
+            )
+        return frame, input_dtype
+
+    @staticmethod
+    def _label(label: Any) -> str | int:
+        if isinstance(label, str):
+            return label
+        if isinstance(label, numbers.Integral):
+            return int(label)
+        raise DataValidationError(
+            f"Column label {label!r} is neither a string nor an integer; rename the columns "
+            "to strings."
+        )
+
+    # ---------------------------------------------------------- persistence
+
+    def _to_state(self) -> dict[str, Any]:
+        params = self.get_params()
+        seed = params["random_state"]
+        params["random_state"] = int(seed) if isinstance(seed, numbers.Integral) else None
+        if params["discrete_columns"] is not None:
+            params["discrete_columns"] = [str(c) for c in params["discrete_columns"]]
+        state: dict[str, Any] = {"params": params, "fitted": None}
+        if hasattr(self, "output_info_"):
+            fitted: dict[str, Any] = {
+                "seed": int(self.seed_),
+                "n_features_in": int(self.n_features_in_),
+                "input_dtype": self._input_dtype,
+                "columns": [c.to_state() for c in self._columns],
+            }
+            if hasattr(self, "feature_names_in_"):
+                fitted["feature_names_in"] = np.asarray(self.feature_names_in_, dtype=np.str_)
+            state["fitted"] = fitted
+        return state
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> DataTransformer:
+        transformer = cls(**state["params"])
+        fitted = state["fitted"]
+        if fitted is None:
+            return transformer
+        transformer.seed_ = int(fitted["seed"])
+        transformer.n_features_in_ = int(fitted["n_features_in"])
+        if "feature_names_in" in fitted:
+            transformer.feature_names_in_ = np.asarray(fitted["feature_names_in"], dtype=object)
+        columns = [_Column.from_state(c) for c in fitted["columns"]]
+        transformer._set_fitted(columns, input_dtype=fitted["input_dtype"])
+        return transformer

@@ -1,0 +1,106 @@
+"""Input checks shared by SynthoHive estimators.
+
+This is the only module that imports private scikit-learn helpers; everything else goes
+through the wrappers here, which also turn scikit-learn's ``ValueError`` into
+:class:`~synthohive.exceptions.DataValidationError` with a hint on what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_feature_names_in,
+    _check_n_features,
+)
+
+from synthohive.exceptions import DataValidationError
+
+__all__ = ["Interval", "StrOptions", "check_feature_names_in", "check_features", "check_params"]
+
+
+def check_params(estimator: BaseEstimator) -> None:
+    """Check ``estimator.get_params()`` against its ``_parameter_constraints``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        An estimator with a ``_parameter_constraints`` class attribute in scikit-learn's
+        format (built from :class:`Interval`, :class:`StrOptions`, type names …).
+
+    Raises
+    ------
+    DataValidationError
+        If a parameter has an invalid type or value; the message names it.
+    """
+    try:
+        validate_parameter_constraints(
+            estimator._parameter_constraints,
+            estimator.get_params(deep=False),
+            caller_name=type(estimator).__name__,
+        )
+    except InvalidParameterError as exc:
+        raise DataValidationError(f"{exc} Fix the parameter and fit again.") from exc
+
+
+def check_features(estimator: BaseEstimator, X: Any, *, reset: bool) -> None:
+    """Set (``reset=True``) or check ``feature_names_in_`` and ``n_features_in_``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator whose input is checked.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        The input.
+    reset : bool
+        ``True`` in ``fit`` (record the names and count), ``False`` afterwards (check them).
+
+    Raises
+    ------
+    DataValidationError
+        If the column names or their number differ from those seen in ``fit``.
+    """
+    try:
+        _check_feature_names(estimator, X, reset=reset)
+        _check_n_features(estimator, X, reset=reset)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"{exc} Pass the same columns, in the same order, as during fit."
+        ) from exc
+
+
+def check_feature_names_in(estimator: BaseEstimator, input_features: Any = None) -> np.ndarray:
+    """Return the input feature names, checked against those seen in ``fit``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        A fitted estimator.
+    input_features : array-like of str or None
+        Names given by the caller; ``None`` uses ``feature_names_in_`` or ``x0, x1, …``.
+
+    Returns
+    -------
+    ndarray of str
+        The input feature names.
+
+    Raises
+    ------
+    DataValidationError
+        If ``input_features`` does not match the names seen in ``fit``.
+    """
+    try:
+        return _check_feature_names_in(estimator, input_features)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"{exc} Pass input_features=None or the column names seen during fit."
+        ) from exc
