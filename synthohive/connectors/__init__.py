@@ -9,9 +9,11 @@ database driver, Spark or Delta library.
 from typing import Any
 
 from synthohive.connectors._files import CSVConnector, ParquetConnector
+from synthohive.connectors._sql import SQLConnector
 from synthohive.connectors.base import Connector
 
-__all__ = ["CSVConnector", "Connector", "DeltaConnector", "ParquetConnector", "SparkConnector"]
+__all__ = ["CSVConnector", "Connector", "DeltaConnector", "ParquetConnector", "SQLConnector",
+           "SparkConnector"]
 
 # Loaded on first access, so that importing this package never imports pyspark or deltalake.
 _LAZY = {
