@@ -247,6 +247,39 @@ class Schema:
         except json.JSONDecodeError as exc:
             raise SchemaValidationError(f"The schema is not valid JSON: {exc}") from exc
 
+    @classmethod
+    def from_database(
+        cls, engine_or_connector: Any, schema: str | None = None, tables: Any = None
+    ) -> Schema:
+        """Reflect primary and foreign keys from a database (CONN-01).
+
+        Parameters
+        ----------
+        engine_or_connector : SQLConnector, sqlalchemy Engine or Connection, str or URL
+            The database.
+        schema : str, optional
+            Database schema; the connector's, else the connection's default.
+        tables : iterable of str, optional
+            Tables to include; all tables of the schema when None.
+
+        Returns
+        -------
+        Schema
+            The reflected schema.
+
+        Raises
+        ------
+        ConnectorError
+            If the database cannot be reached or a table does not exist.
+        SchemaValidationError
+            If a table has a composite key.
+        InvalidIdentifierError
+            If the schema or a table name is not on the identifier allowlist.
+        """
+        from synthohive.connectors._reflect import reflect_schema
+
+        return reflect_schema(engine_or_connector, schema=schema, tables=tables)
+
 
 def _table_from_dict(name: Any, body: Any, problems: list[str]) -> TableSpec:
     if not isinstance(name, str) or not isinstance(body, Mapping):
