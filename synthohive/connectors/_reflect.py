@@ -91,13 +91,14 @@ def _reflect(
     for name in names:
         validate_identifier(name, "table")
         primary = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns")
+        # Databases list foreign keys in different orders: use the order of the columns.
+        position = {c["name"]: i for i, c in enumerate(inspector.get_columns(name, schema=schema))}
+        entries = sorted(inspector.get_foreign_keys(name, schema=schema),
+                         key=lambda fk: [position.get(c, -1) for c in fk["constrained_columns"]])
         spec[name] = {
             "primary_key": _single(primary),
-            "foreign_keys": [
-                fk for fk in (_foreign_key(name, entry, schema, names)
-                              for entry in inspector.get_foreign_keys(name, schema=schema))
-                if fk is not None
-            ],
+            "foreign_keys": [fk for fk in (_foreign_key(name, entry, schema, names)
+                                           for entry in entries) if fk is not None],
         }
     return Schema.from_dict({"tables": spec})
 
