@@ -75,11 +75,14 @@ def children_counts(positions: np.ndarray, n_parents: int) -> np.ndarray:
     return np.bincount(positions[positions >= 0], minlength=n_parents).astype(np.int64)
 
 
-def driving_positions(counts: np.ndarray, relation: RelationPlan, table: str) -> np.ndarray:
+def driving_positions(counts: np.ndarray, relation: RelationPlan, table: str,
+                      rng: np.random.Generator) -> np.ndarray:
     """Parent positions of a table's rows from the driving relation's child counts.
 
     Children are grouped by parent, in parent order; rows with a null foreign key (when the
-    driving relation can be null) follow, in the training proportion.
+    driving relation can be null) follow, in the training proportion. Like a root table, a
+    table never comes out empty while its parent has rows: if every drawn count is zero,
+    one random parent row gets one child (a later table may need a row to reference).
 
     Parameters
     ----------
@@ -89,6 +92,8 @@ def driving_positions(counts: np.ndarray, relation: RelationPlan, table: str) ->
         The driving relation.
     table : str
         Child table name, for messages.
+    rng : numpy.random.Generator
+        Picks the parent of the single row of an otherwise empty table.
 
     Returns
     -------
@@ -96,6 +101,9 @@ def driving_positions(counts: np.ndarray, relation: RelationPlan, table: str) ->
         One parent position per child row, ``-1`` for a null foreign key.
     """
     counts = _check_counts(counts, table, relation)
+    if len(counts) and not counts.any():
+        counts = counts.copy()
+        counts[rng.integers(0, len(counts))] = 1
     linked = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     rate = relation.null_rate
     n_null = int(round(len(linked) * rate / (1.0 - rate))) if rate < 1.0 else 0

@@ -334,10 +334,10 @@ class RelationalSynthesizer(BaseEstimator):
             counts = estimator.sample(
                 n=n_parents, random_state=derive_seed(seed, plan.name, relation.column)
             ) if n_parents else np.zeros(0, dtype=np.int64)
+            rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots"))
             if rank == 0:
-                positions[relation.column] = driving_positions(counts, relation, plan.name)
+                positions[relation.column] = driving_positions(counts, relation, plan.name, rng)
             else:
-                rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots"))
                 n_rows = len(positions[plan.relations[0].column])
                 positions[relation.column] = secondary_positions(counts, n_rows, relation,
                                                                  plan.name, rng)

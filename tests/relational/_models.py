@@ -115,7 +115,7 @@ def _encode(context, encoding):
 
 @register_persistable("tests.ShuffleCounts")
 class ShuffleCounts(BaseEstimator):
-    """A minimal cardinality estimator: resamples the observed counts."""
+    """A minimal cardinality estimator: the observed counts, shuffled (tiled when n is larger)."""
 
     def __init__(self, random_state=None):
         self.random_state = random_state
@@ -126,7 +126,8 @@ class ShuffleCounts(BaseEstimator):
 
     def sample(self, context=None, n=None, random_state=None):
         rng = np.random.default_rng(random_state)
-        return rng.choice(self.counts_, size=n)
+        repeats = -(-n // len(self.counts_))
+        return np.concatenate([rng.permutation(self.counts_) for _ in range(repeats)])[:n]
 
     def _to_state(self):
         return {"random_state": self.random_state, "counts": self.counts_}
