@@ -5,11 +5,13 @@
 from synthohive import _logging, exceptions
 from synthohive._version import __version__
 from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.relational import RelationalSynthesizer
 from synthohive.transform import DataTransformer
 
 __all__ = [
     "ConditionalGenerativeModel",
     "DataTransformer",
+    "RelationalSynthesizer",
     "__version__",
     "exceptions",
 ]
