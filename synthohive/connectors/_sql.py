@@ -30,7 +30,7 @@ from synthohive.connectors._types import (
     to_python,
 )
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import ConnectorError
+from synthohive.exceptions import ConnectorError, SynthoHiveError
 
 __all__ = ["SQLConnector"]
 
@@ -146,9 +146,10 @@ class SQLConnector(Connector):
                     f"Cannot load the database driver for {self.safe_url}: {exc}. Install it, "
                     "e.g. pip install 'synthohive[sql]'."
                 )) from exc
-            except (sa.exc.ArgumentError, TypeError) as exc:
+            except Exception as exc:
+                # Dialects may fail in their own ways (BigQuery: missing cloud credentials).
                 raise ConnectorError(self._redact(
-                    f"Cannot create an engine for {self.safe_url}: {exc}"
+                    f"Cannot create an engine for {self.safe_url}: {type(exc).__name__}: {exc}"
                 )) from exc
         return self._engine
 
@@ -290,12 +291,16 @@ class SQLConnector(Connector):
     def _transaction(self, action: str) -> Iterator[sa.Connection]:
         """Yield a connection in a transaction; database errors become ConnectorError."""
         engine = self.engine
-        errors = (sa.exc.SQLAlchemyError, engine.dialect.loaded_dbapi.Error)
+        # Drivers and pyarrow also raise builtin errors for values they cannot send.
+        errors = (sa.exc.SQLAlchemyError, engine.dialect.loaded_dbapi.Error, pa.ArrowException,
+                  ValueError, TypeError, OverflowError)
         connected = False
         try:
             with engine.begin() as conn:
                 connected = True
                 yield conn
+        except SynthoHiveError:
+            raise
         except errors as exc:
             cause = str(getattr(exc, "orig", None) or exc).strip()
             if connected:
@@ -399,12 +404,7 @@ class SQLConnector(Connector):
             cursor.close()
 
     def _rename(self, conn: sa.Connection, stage: sa.Table, name: str) -> None:
-        preparer = conn.dialect.identifier_preparer
-        if conn.dialect.name in _QUALIFIED_RENAME:
-            target = preparer.format_table(sa.Table(name, sa.MetaData(), schema=self.schema))
-        else:
-            target = preparer.quote(name)
-        conn.execute(sa.text(f"ALTER TABLE {preparer.format_table(stage)} RENAME TO {target}"))
+        conn.execute(sa.text(rename_statement(conn.dialect, stage, name)))
 
     def _drop_leftover(self, stage: str) -> None:
         """Drop a temporary table left by a failed write on a database without DDL rollback."""
@@ -417,6 +417,31 @@ class SQLConnector(Connector):
                 "Could not drop the temporary table %s after a failed write: %s",
                 stage, self._redact(str(exc)),
             )
+
+
+def rename_statement(dialect: sa.Dialect, table: sa.Table, name: str) -> str:
+    """Return ``ALTER TABLE <table> RENAME TO <name>`` for ``dialect``, names quoted.
+
+    Parameters
+    ----------
+    dialect : Dialect
+        The database dialect.
+    table : Table
+        The table to rename (with its schema).
+    name : str
+        The new name (already on the allowlist); it stays in the table's schema.
+
+    Returns
+    -------
+    str
+        The statement.
+    """
+    preparer = dialect.identifier_preparer
+    if dialect.name in _QUALIFIED_RENAME:
+        target = preparer.format_table(sa.Table(name, sa.MetaData(), schema=table.schema))
+    else:
+        target = preparer.quote(name)
+    return f"ALTER TABLE {preparer.format_table(table)} RENAME TO {target}"
 
 
 def _parse_url(url: object) -> sa.URL:

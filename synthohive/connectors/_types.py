@@ -121,8 +121,9 @@ def to_pandas(table: str, column: str, values: np.ndarray, dtype: str) -> Any:
         if dtype == "float64":
             return pd.Series(values, dtype=object).astype("float64").to_numpy()
         if dtype.startswith("datetime64"):
-            utc = dtype.endswith("UTC]")
-            converted = pd.to_datetime(pd.Series(values, dtype=object), utc=utc)
+            converted = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+            if not dtype.endswith("UTC]"):
+                converted = converted.dt.tz_convert(None)
             return converted.astype(dtype).array
         return pd.array(values, dtype="string")
     except (TypeError, ValueError, OverflowError) as exc:
