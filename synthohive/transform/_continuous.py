@@ -2,7 +2,10 @@
 
 A Bayesian Gaussian mixture is fitted to (a bounded subsample of) the column; modes whose
 weight falls below a threshold are dropped. A value ``x`` is then encoded as a mode ``k``
-and a scalar ``(x - mean_k) / (4 * std_k)`` in ``[-1, 1]``.
+and a scalar ``(x - mean_k) / half_width_k`` in ``[-1, 1]``. A mode's half-width is four
+standard deviations, widened where needed so that every training value is covered by its
+nearest mode: training values always decode back exactly (up to float rounding), only new
+values beyond every mode's reach are clipped.
 
 The mode of a value is drawn from its posterior over the modes that cover it (``|scalar| <=
 1``), with a uniform number obtained by hashing the value's bits with a seed. The encoding
@@ -43,6 +46,22 @@ def _uniform_hash(values: np.ndarray, seed: int) -> np.ndarray:
     return (mixed >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
+def _covering_half_widths(
+    values: np.ndarray, means: np.ndarray, half_widths: np.ndarray
+) -> np.ndarray:
+    """Widen ``half_widths`` so that each of ``values`` lies within reach of its nearest mode."""
+    widened = half_widths.copy()
+    for start in range(0, values.shape[0], CHUNK_ROWS):
+        offset = np.abs(values[start : start + CHUNK_ROWS, None] - means[None, :])
+        reach = offset / half_widths[None, :]
+        outside = reach.min(axis=1) > 1.0
+        if outside.any():
+            nearest = np.argmin(reach[outside], axis=1)
+            needed = offset[outside][np.arange(nearest.shape[0]), nearest]
+            np.maximum.at(widened, nearest, needed)
+    return widened
+
+
 @dataclass
 class ModeNormalizer:
     """The fitted mixture of one continuous column.
@@ -53,6 +72,8 @@ class ModeNormalizer:
         Mean of each kept mode.
     stds : ndarray of shape (n_modes,)
         Standard deviation of each kept mode.
+    half_widths : ndarray of shape (n_modes,)
+        Distance from the mean that the scalar ``±1`` stands for (at least ``4 * stds``).
     weights : ndarray of shape (n_modes,)
         Weight of each kept mode (sums to one).
     seed : int
@@ -61,6 +82,7 @@ class ModeNormalizer:
 
     means: np.ndarray
     stds: np.ndarray
+    half_widths: np.ndarray
     weights: np.ndarray
     seed: int
 
@@ -126,9 +148,12 @@ class ModeNormalizer:
         keep = weights > weight_threshold
         keep[np.argmax(weights)] = True
         order = np.flatnonzero(keep)
+        means = loc + scale * mixture.means_[order, 0]
+        stds = np.maximum(scale * np.sqrt(mixture.covariances_[order].reshape(-1)), _MIN_STD)
         return cls(
-            means=loc + scale * mixture.means_[order, 0],
-            stds=np.maximum(scale * np.sqrt(mixture.covariances_[order].reshape(-1)), _MIN_STD),
+            means=means,
+            stds=stds,
+            half_widths=_covering_half_widths(values, means, STD_SPAN * stds),
             weights=weights[order] / weights[order].sum(),
             seed=derive_seed(seed, "mode-hash"),
         )
@@ -163,9 +188,12 @@ class ModeNormalizer:
         return scalar, mode
 
     def _transform_chunk(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        z = (x[:, None] - self.means[None, :]) / (STD_SPAN * self.stds[None, :])
+        offset = x[:, None] - self.means[None, :]
+        z = offset / self.half_widths[None, :]
         log_density = (
-            np.log(self.weights)[None, :] - np.log(self.stds)[None, :] - 0.5 * (STD_SPAN * z) ** 2
+            np.log(self.weights)[None, :]
+            - np.log(self.stds)[None, :]
+            - 0.5 * (offset / self.stds[None, :]) ** 2
         )
         covered = np.abs(z) <= 1.0
         log_density = np.where(covered, log_density, -np.inf)
@@ -195,13 +223,14 @@ class ModeNormalizer:
         ndarray of shape (n,)
             The decoded values.
         """
-        return np.clip(scalar, -1.0, 1.0) * (STD_SPAN * self.stds[mode]) + self.means[mode]
+        return np.clip(scalar, -1.0, 1.0) * self.half_widths[mode] + self.means[mode]
 
     def to_state(self) -> dict[str, Any]:
         """Return the normaliser as a state tree of arrays and ints."""
         return {
             "means": self.means,
             "stds": self.stds,
+            "half_widths": self.half_widths,
             "weights": self.weights,
             "seed": int(self.seed),
         }
@@ -212,6 +241,7 @@ class ModeNormalizer:
         return cls(
             means=np.asarray(state["means"], dtype=np.float64),
             stds=np.asarray(state["stds"], dtype=np.float64),
+            half_widths=np.asarray(state["half_widths"], dtype=np.float64),
             weights=np.asarray(state["weights"], dtype=np.float64),
             seed=int(state["seed"]),
         )

@@ -239,7 +239,7 @@ def extract(series: pd.Series, spec: DtypeSpec) -> tuple[np.ndarray, np.ndarray]
         return values, null_mask
     value_dtype = np.dtype(spec.value_dtype)
     if spec.family == "object":
-        values = series.to_numpy(dtype=object)
+        values = series.to_numpy(dtype=object, copy=True)
         values[null_mask] = value_dtype.type(0)
         return values.astype(value_dtype), null_mask
     if spec.family == "datetime":
