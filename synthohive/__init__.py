@@ -5,10 +5,12 @@
 from synthohive import _logging, exceptions
 from synthohive._version import __version__
 from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.models.ctgan import CTGAN
 from synthohive.relational import RelationalSynthesizer
 from synthohive.transform import DataTransformer
 
 __all__ = [
+    "CTGAN",
     "ConditionalGenerativeModel",
     "DataTransformer",
     "RelationalSynthesizer",

@@ -1,0 +1,254 @@
+"""Torch helpers shared by the neural models: device choice, seeded layers, span activations.
+
+Everything random here takes an explicit ``torch.Generator``; nothing reads torch's global
+RNG, so a model's output depends only on the seeds it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import torch
+from torch import nn
+
+from synthohive.exceptions import DataValidationError
+from synthohive.transform import OutputSpan
+from synthohive.utils._random import torch_fork_rng
+
+M = TypeVar("M", bound=nn.Module)
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """Turn a ``device`` parameter into a usable ``torch.device``.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when available, else CPU).
+
+    Returns
+    -------
+    torch.device
+        The device to train and sample on.
+
+    Raises
+    ------
+    DataValidationError
+        If the name is not a device, or CUDA is requested but not available.
+    """
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise DataValidationError(
+            f"device={device!r} is not a torch device; use 'cpu', 'cuda' or 'auto'."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise DataValidationError(
+            f"device={device!r} was requested but CUDA is not available here; use "
+            "device='cpu' or device='auto'."
+        )
+    if resolved.type not in {"cpu", "cuda"}:
+        raise DataValidationError(
+            f"device={device!r} is not supported; use 'cpu', 'cuda' or 'auto'."
+        )
+    return resolved
+
+
+def build_seeded(factory: Callable[[], M], seed: int, device: torch.device) -> M:
+    """Build a module with weights initialised from ``seed`` and move it to ``device``.
+
+    Weights are drawn on the CPU under :func:`~synthohive.utils._random.torch_fork_rng`,
+    so the result is the same on every device and leaves torch's global RNG untouched.
+
+    Parameters
+    ----------
+    factory : callable
+        Builds the module.
+    seed : int
+        Seed of the weight initialisation.
+    device : torch.device
+        Where the module goes.
+
+    Returns
+    -------
+    torch.nn.Module
+        The module on ``device``.
+    """
+    with torch_fork_rng(seed):
+        module = factory()
+    return module.to(device)
+
+
+def gumbel_noise(shape: Sequence[int], generator: torch.Generator) -> torch.Tensor:
+    """Draw standard Gumbel noise from ``generator`` (on the generator's device).
+
+    Parameters
+    ----------
+    shape : sequence of int
+        Shape of the noise.
+    generator : torch.Generator
+        Source of randomness.
+
+    Returns
+    -------
+    Tensor
+        ``-log(-log(U))`` with ``U`` uniform on ``(0, 1)``.
+    """
+    uniform = torch.rand(tuple(shape), generator=generator, device=generator.device)
+    tiny = torch.finfo(uniform.dtype).tiny
+    return -torch.log(-torch.log(uniform.clamp_(min=tiny, max=1.0 - 1e-7)))
+
+
+def dropout(x: torch.Tensor, p: float, generator: torch.Generator | None) -> torch.Tensor:
+    """Inverted dropout whose mask comes from ``generator`` (identity when it is None).
+
+    Parameters
+    ----------
+    x : Tensor
+        Activations.
+    p : float
+        Drop probability.
+    generator : torch.Generator or None
+        Source of the mask; None (evaluation) returns ``x`` unchanged.
+
+    Returns
+    -------
+    Tensor
+        ``x`` with a fraction ``p`` of its entries zeroed and the rest scaled by ``1/(1-p)``.
+    """
+    if generator is None or p <= 0.0:
+        return x
+    keep = torch.rand(x.shape, generator=generator, device=x.device) >= p
+    return x * keep / (1.0 - p)
+
+
+class SpanLayout:
+    """Index tables that apply one activation per output span with a few vectorised ops.
+
+    Softmax blocks of different widths are gathered into one padded ``(rows, blocks,
+    max_width)`` tensor, so a whole row of blocks is activated at once instead of looping
+    over blocks in Python.
+
+    Parameters
+    ----------
+    spans : sequence of OutputSpan
+        The transformer's output layout.
+    device : torch.device
+        Where the index tensors live.
+
+    Attributes
+    ----------
+    dim : int
+        Width of the transformed matrix.
+    tanh_index : Tensor
+        Columns activated with tanh.
+    soft_index : Tensor of shape (n_blocks, max_width)
+        Columns of each softmax block, padded with 0.
+    soft_mask : Tensor of shape (n_blocks, max_width)
+        True where ``soft_index`` is a real column.
+    soft_flat : Tensor
+        ``soft_index[soft_mask]``: the softmax columns in block order.
+    """
+
+    def __init__(self, spans: Sequence[OutputSpan], device: torch.device) -> None:
+        self.dim = max((span.stop for span in spans), default=0)
+        tanh = [span.start for span in spans if span.activation == "tanh"]
+        blocks = [span for span in spans if span.activation == "softmax"]
+        self.tanh_index = torch.tensor(tanh, dtype=torch.long, device=device)
+        self.soft_index, self.soft_mask = padded_index(blocks, device)
+        self.soft_flat = self.soft_index[self.soft_mask]
+
+    def activate(
+        self,
+        logits: torch.Tensor,
+        generator: torch.Generator | None,
+        tau: float = 0.2,
+    ) -> torch.Tensor:
+        """Apply tanh to scalars and (Gumbel-)softmax to one-hot blocks.
+
+        Parameters
+        ----------
+        logits : Tensor of shape (n_rows, dim)
+            Raw generator output.
+        generator : torch.Generator or None
+            Source of Gumbel noise; None gives a plain softmax.
+        tau : float, default=0.2
+            Softmax temperature.
+
+        Returns
+        -------
+        Tensor of shape (n_rows, dim)
+            Activated rows; every softmax block sums to one.
+        """
+        out = torch.empty_like(logits)
+        if self.tanh_index.numel():
+            out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
+        if self.soft_flat.numel():
+            blocks = logits[:, self.soft_index]
+            if generator is not None:
+                blocks = blocks + gumbel_noise(blocks.shape, generator)
+            blocks = (blocks / tau).masked_fill(~self.soft_mask, float("-inf"))
+            out[:, self.soft_flat] = torch.softmax(blocks, dim=-1)[:, self.soft_mask]
+        return out
+
+    def hard(self, logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Sample rows: tanh scalars, one category per block drawn from its softmax.
+
+        Uses the Gumbel-max trick, so each block is an exact draw from
+        ``softmax(logits_block)``, returned as a hard one-hot.
+
+        Parameters
+        ----------
+        logits : Tensor of shape (n_rows, dim)
+            Raw generator output.
+        generator : torch.Generator
+            Source of Gumbel noise.
+
+        Returns
+        -------
+        Tensor of shape (n_rows, dim)
+            Rows whose blocks are exactly one-hot.
+        """
+        out = torch.zeros_like(logits)
+        if self.tanh_index.numel():
+            out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
+        if self.soft_flat.numel():
+            blocks = logits[:, self.soft_index] + gumbel_noise(
+                (logits.shape[0], *self.soft_index.shape), generator
+            )
+            winner = blocks.masked_fill(~self.soft_mask, float("-inf")).argmax(dim=-1)
+            blocks_at = torch.arange(self.soft_index.shape[0], device=logits.device)
+            rows = torch.arange(logits.shape[0], device=logits.device)[:, None]
+            out[rows, self.soft_index[blocks_at[None, :], winner]] = 1.0
+        return out
+
+
+def padded_index(
+    spans: Sequence[OutputSpan], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``(index, mask)`` of shape ``(len(spans), max_width)`` listing each span's columns.
+
+    Parameters
+    ----------
+    spans : sequence of OutputSpan
+        Blocks to index.
+    device : torch.device
+        Where the tensors live.
+
+    Returns
+    -------
+    index : Tensor of long
+        Column of position ``k`` of block ``j``, 0 where padded.
+    mask : Tensor of bool
+        True where ``index`` is a real column.
+    """
+    width = max((span.width for span in spans), default=0)
+    positions = torch.arange(width, device=device)
+    starts = torch.tensor([span.start for span in spans], dtype=torch.long, device=device)
+    widths = torch.tensor([span.width for span in spans], dtype=torch.long, device=device)
+    mask = positions[None, :] < widths[:, None]
+    index = (starts[:, None] + positions[None, :]) * mask
+    return index, mask

@@ -1,0 +1,5 @@
+"""CTGAN: conditional tabular GAN on skorch."""
+
+from synthohive.models.ctgan._estimator import CTGAN
+
+__all__ = ["CTGAN"]
