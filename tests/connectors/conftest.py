@@ -54,26 +54,45 @@ def unique_name(prefix="sh_test"):
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
-@pytest.fixture
-def pg_schema(pg_engine):
-    """A fresh PostgreSQL schema, dropped with everything in it after the test."""
-    name = unique_name()
-    with pg_engine.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-    yield name
-    with pg_engine.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+def _fresh_schemas(engine, create, drop):
+    """Yield a factory of fresh schemas/databases and drop them all afterwards."""
+    made = []
+
+    def make():
+        name = unique_name()
+        with engine.begin() as conn:
+            conn.exec_driver_sql(create.format(name))
+        made.append(name)
+        return name
+
+    yield make
+    with engine.begin() as conn:
+        for name in made:
+            conn.exec_driver_sql(drop.format(name))
 
 
 @pytest.fixture
-def mysql_schema(mysql_engine):
-    """A fresh MySQL/MariaDB database, dropped after the test."""
-    name = unique_name()
-    with mysql_engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
-    yield name
-    with mysql_engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE `{name}`")
+def pg_schemas(pg_engine):
+    """A factory of fresh PostgreSQL schemas, dropped with their tables after the test."""
+    yield from _fresh_schemas(pg_engine, 'CREATE SCHEMA "{}"', 'DROP SCHEMA "{}" CASCADE')
+
+
+@pytest.fixture
+def mysql_schemas(mysql_engine):
+    """A factory of fresh MySQL/MariaDB databases, dropped after the test."""
+    yield from _fresh_schemas(mysql_engine, "CREATE DATABASE `{}`", "DROP DATABASE `{}`")
+
+
+@pytest.fixture
+def pg_schema(pg_schemas):
+    """A fresh PostgreSQL schema."""
+    return pg_schemas()
+
+
+@pytest.fixture
+def mysql_schema(mysql_schemas):
+    """A fresh MySQL/MariaDB database."""
+    return mysql_schemas()
 
 
 @pytest.fixture
