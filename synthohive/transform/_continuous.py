@@ -33,6 +33,8 @@ STD_SPAN = 4.0
 #: Rows encoded per block, bounding the memory of the ``rows x modes`` posterior.
 CHUNK_ROWS = 65_536
 _MIN_STD = 1e-12
+#: Floor of a mode's standard deviation, in units of the column's standard deviation.
+_REG_STD = 1e-3
 
 
 def _uniform_hash(values: np.ndarray, seed: int) -> np.ndarray:
@@ -44,6 +46,31 @@ def _uniform_hash(values: np.ndarray, seed: int) -> np.ndarray:
     mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     mixed = mixed ^ (mixed >> np.uint64(31))
     return (mixed >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _standard_mixture(
+    standardised: np.ndarray, n_components: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(means, stds, weights)`` of a mixture fitted to standardised values."""
+    if n_components == 1:
+        std = np.sqrt(np.var(standardised) + _REG_STD**2)
+        return np.array([np.mean(standardised)]), np.array([std]), np.ones(1)
+    mixture = BayesianGaussianMixture(
+        n_components=n_components,
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=1e-3,
+        n_init=1,
+        max_iter=100,
+        reg_covar=_REG_STD**2,
+        random_state=seed,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        mixture.fit(standardised[:, None])
+    if caught:
+        logger.debug("Mixture fit warnings: %s", [str(w.message) for w in caught])
+    stds = np.sqrt(mixture.covariances_.reshape(-1))
+    return mixture.means_[:, 0], stds, mixture.weights_
 
 
 def _covering_half_widths(
@@ -129,32 +156,19 @@ class ModeNormalizer:
         scale = float(np.std(sample))
         if not np.isfinite(scale) or scale <= 0.0:
             scale = 1.0
-        standardised = ((sample - loc) / scale)[:, None]
         n_components = min(max_modes, int(np.unique(sample).shape[0]))
-        mixture = BayesianGaussianMixture(
-            n_components=n_components,
-            weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=1e-3,
-            n_init=1,
-            max_iter=100,
-            random_state=derive_seed(seed, "mixture"),
+        means, stds, weights = _standard_mixture(
+            (sample - loc) / scale, n_components, derive_seed(seed, "mixture")
         )
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            mixture.fit(standardised)
-        if caught:
-            logger.debug("Mixture fit warnings: %s", [str(w.message) for w in caught])
-        weights = mixture.weights_
         keep = weights > weight_threshold
         keep[np.argmax(weights)] = True
-        order = np.flatnonzero(keep)
-        means = loc + scale * mixture.means_[order, 0]
-        stds = np.maximum(scale * np.sqrt(mixture.covariances_[order].reshape(-1)), _MIN_STD)
+        means = loc + scale * means[keep]
+        stds = np.maximum(scale * stds[keep], _MIN_STD)
         return cls(
             means=means,
             stds=stds,
             half_widths=_covering_half_widths(values, means, STD_SPAN * stds),
-            weights=weights[order] / weights[order].sum(),
+            weights=weights[keep] / weights[keep].sum(),
             seed=derive_seed(seed, "mode-hash"),
         )
 

@@ -103,9 +103,9 @@ class DataTransformer(TransformerMixin, BaseEstimator):
     modes is fitted per column, modes lighter than ``weight_threshold`` are dropped, and
     each value becomes a scalar in ``[-1, 1]`` (its distance to the mode's mean in units of
     four standard deviations, for a ``tanh`` output) plus a one-hot of its mode. Discrete
-    columns (object, string, category, bool, numeric columns of at most
-    ``discrete_int_threshold`` distinct whole numbers, and those named in
-    ``discrete_columns``) become one-hot blocks. A column with missing values during ``fit``
+    columns (object, string, category, bool, integer columns with at most
+    ``discrete_int_threshold`` distinct values, and those named in ``discrete_columns``)
+    become one-hot blocks. A column with missing values during ``fit``
     also gets a ``[present, null]`` block; missing values are restored on the way back.
 
     ``inverse_transform`` accepts soft blocks (a generator's softmax output): it takes the
@@ -125,9 +125,9 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         Columns to encode as discrete whatever their dtype (for a numpy array input, the
         names ``"x0"``, ``"x1"`` …).
     discrete_int_threshold : int, default=10
-        Numeric columns whose non-null values are whole numbers (any integer dtype, or
-        floats such as ``1.0``) with at most this many distinct values are discrete; other
-        numeric columns are continuous. ``0`` makes every numeric column continuous.
+        Integer columns (numpy or nullable) with at most this many distinct non-null values
+        are discrete; other numeric columns, floats included, are continuous. ``0`` makes
+        every integer column continuous.
     handle_unknown : {"error", "ignore"}, default="error"
         What ``transform`` does with a category not seen in ``fit``: raise a
         :class:`~synthohive.exceptions.DataValidationError`, or encode an all-zero block
@@ -287,7 +287,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             forced
             or spec.family in ("category", "string", "object")
             or np.dtype(spec.value_dtype).kind == "b"
-            or self._few_whole_numbers(present, spec)
+            or (spec.is_integer and pd.unique(present).shape[0] <= self.discrete_int_threshold)
         )
         if discrete:
             order = spec.categories if spec.family == "category" else None
@@ -303,16 +303,6 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             seed=derive_seed(self.seed_, "column", name),
         )
         return _Column(label, name, spec, has_nulls, normalizer=normalizer, datetime_factor=factor)
-
-    def _few_whole_numbers(self, present: np.ndarray, spec: DtypeSpec) -> bool:
-        """Apply the documented rule: a few distinct whole numbers make a column discrete."""
-        kind = np.dtype(spec.value_dtype).kind
-        if kind not in "iuf" or spec.is_datetime:
-            return False
-        uniques = pd.unique(present)
-        if uniques.shape[0] > self.discrete_int_threshold:
-            return False
-        return kind != "f" or bool(np.all(np.isfinite(uniques) & (uniques == np.round(uniques))))
 
     @staticmethod
     def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:

@@ -147,7 +147,7 @@ def test_numpy_array_input_round_trips_as_array():
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.normal(size=200), rng.integers(0, 3, 200), rng.lognormal(size=200)])
     X[::17, 2] = np.nan
-    transformer = DataTransformer(max_modes=4, random_state=0).fit(X)
+    transformer = DataTransformer(max_modes=4, discrete_columns=["x1"], random_state=0).fit(X)
     assert transformer.discrete_columns_ == ["x1"]
     assert transformer.continuous_columns_ == ["x0", "x2"]
     assert [s.kind for s in transformer.output_info_][-1] == "null"
@@ -203,13 +203,15 @@ def test_discrete_rule_and_forced_discrete_columns():
         "few": rng.integers(0, 10, 300),
         "many": rng.integers(0, 11, 300),
         "price": rng.choice([0.99, 1.99], 300),
+        "whole_floats": rng.integers(0, 3, 300).astype(float),
+        "nullable": pd.array(rng.integers(0, 3, 300), dtype="Int64"),
     })
     default = DataTransformer(random_state=0).fit(frame)
-    assert default.discrete_columns_ == ["few"]
-    assert default.continuous_columns_ == ["many", "price"]
+    assert default.discrete_columns_ == ["few", "nullable"]
+    assert default.continuous_columns_ == ["many", "price", "whole_floats"]
     assert DataTransformer(discrete_int_threshold=0).fit(frame).discrete_columns_ == []
     forced = DataTransformer(discrete_columns=["price"], random_state=0).fit(frame)
-    assert forced.discrete_columns_ == ["few", "price"]
+    assert forced.discrete_columns_ == ["few", "price", "nullable"]
     np.testing.assert_array_equal(forced.categories_["price"], [0.99, 1.99])
     assert_round_trip(frame, forced.inverse_transform(forced.transform(frame)))
 
