@@ -15,7 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from synthohive.connectors._frames import check_frame, check_if_exists
+from synthohive.connectors._frames import (
+    arrow_to_pandas,
+    arrow_type,
+    check_frame,
+    check_if_exists,
+)
 from synthohive.connectors._identifiers import validate_identifier
 from synthohive.connectors.base import Connector
 from synthohive.exceptions import ConnectorError
@@ -25,10 +30,6 @@ __all__ = ["CSVConnector", "ParquetConnector"]
 logger = logging.getLogger(__name__)
 
 _FILE_ERRORS = (OSError, ValueError, TypeError, pa.ArrowException)
-
-#: pyarrow types read back as pandas nullable dtypes, so a missing value never changes a dtype.
-_NULLABLE_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
-                    pa.string(): pd.StringDtype()}
 
 #: Column types of a dataset-level ``dtypes.json`` (``{table: {column: type}}``), as shipped with
 #: the bundled datasets, read when a table has no sidecar of its own.
@@ -138,8 +139,7 @@ class CSVConnector(_FileConnector):
         column_types: dict[str, pa.DataType] = {}
         if sidecar.is_file():
             recorded = json.loads(sidecar.read_text(encoding="utf-8"))["dtypes"]
-            column_types = {c: _arrow_type(pd.api.types.pandas_dtype(d))
-                            for c, d in recorded.items()}
+            column_types = {c: arrow_type(d) for c, d in recorded.items()}
         else:
             dataset = self.directory / "dtypes.json"
             if dataset.is_file():
@@ -153,13 +153,7 @@ class CSVConnector(_FileConnector):
                 quoted_strings_can_be_null=False,
             ),
         )
-        df = table.to_pandas(types_mapper=_NULLABLE_DTYPES.get)
-        for column in df.columns:
-            if column in recorded:
-                df[column] = _restore(df[column], recorded[column])
-            elif df[column].dtype in ("Int64", "boolean") and not df[column].hasnans:
-                df[column] = df[column].astype(df[column].dtype.numpy_dtype)
-        return df
+        return arrow_to_pandas(table, recorded)
 
     def _write(self, name: str, path: Path, df: pd.DataFrame) -> None:
         categories = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
@@ -225,26 +219,6 @@ def _is_identifier(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _arrow_type(dtype: Any) -> pa.DataType:
-    if pd.api.types.is_bool_dtype(dtype):
-        return pa.bool_()
-    if pd.api.types.is_integer_dtype(dtype):
-        return pa.int64()
-    if pd.api.types.is_float_dtype(dtype):
-        return pa.float64()
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return pa.timestamp("ns", tz="UTC")
-    if pd.api.types.is_datetime64_dtype(dtype):
-        return pa.timestamp("ns")
-    return pa.string()
-
-
-def _restore(series: pd.Series, dtype: str) -> pd.Series:
-    if dtype in ("object", "category"):
-        return series.astype(object).where(series.notna(), None).astype(dtype)
-    return series.astype(dtype)
 
 
 def _append(name: str, existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

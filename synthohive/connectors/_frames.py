@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
+import pyarrow as pa
 
 from synthohive.connectors._identifiers import validate_identifier
 from synthohive.exceptions import ConnectorError
 
-__all__ = ["IF_EXISTS", "check_frame", "check_if_exists", "column_kind"]
+__all__ = ["IF_EXISTS", "arrow_to_pandas", "arrow_type", "check_frame", "check_if_exists",
+           "column_kind"]
 
 #: Accepted values of ``if_exists``.
 IF_EXISTS = ("fail", "replace", "append")
+
+#: pyarrow types read back as pandas nullable dtypes, so a missing value never changes a dtype.
+_NULLABLE_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+                    pa.string(): pd.StringDtype()}
 
 
 def check_if_exists(if_exists: object) -> str:
@@ -97,3 +106,63 @@ def check_frame(table: str, df: object) -> dict[str, str]:
             f"Table {table!r}: duplicate column names {duplicated}; rename them first."
         )
     return {column: column_kind(table, column, df[column]) for column in df.columns}
+
+
+def arrow_type(dtype: Any) -> pa.DataType:
+    """Return the pyarrow type a text column is parsed as to end up with pandas ``dtype``.
+
+    Parameters
+    ----------
+    dtype : str or dtype
+        The pandas dtype, e.g. ``"Int64"`` or ``"datetime64[ns, UTC]"``.
+
+    Returns
+    -------
+    pyarrow.DataType
+        ``int64``, ``float64``, ``bool``, ``timestamp[ns]`` (with ``tz="UTC"`` for
+        time-zone-aware dtypes) or ``string``.
+    """
+    dtype = pd.api.types.pandas_dtype(dtype)
+    if pd.api.types.is_bool_dtype(dtype):
+        return pa.bool_()
+    if pd.api.types.is_integer_dtype(dtype):
+        return pa.int64()
+    if pd.api.types.is_float_dtype(dtype):
+        return pa.float64()
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return pa.timestamp("ns", tz="UTC")
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return pa.timestamp("ns")
+    return pa.string()
+
+
+def arrow_to_pandas(data: pa.Table | pa.RecordBatch, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """Convert parsed Arrow data to pandas with the recorded dtypes.
+
+    Parameters
+    ----------
+    data : pyarrow.Table or pyarrow.RecordBatch
+        Columns parsed with :func:`arrow_type`.
+    dtypes : mapping of str to str
+        Pandas dtype per column. Columns not listed get a nullable dtype (``Int64``,
+        ``boolean``) only when they hold missing values; strings become ``string``.
+
+    Returns
+    -------
+    DataFrame
+        The converted frame.
+    """
+    df = data.to_pandas(types_mapper=_NULLABLE_DTYPES.get)
+    for column in df.columns:
+        series = df[column]
+        if column in dtypes:
+            df[column] = _restore(series, dtypes[column])
+        elif series.dtype in ("Int64", "boolean") and not series.hasnans:
+            df[column] = series.astype(series.dtype.numpy_dtype)
+    return df
+
+
+def _restore(series: pd.Series, dtype: str) -> pd.Series:
+    if dtype in ("object", "category"):
+        return series.astype(object).where(series.notna(), None).astype(dtype)
+    return series.astype(dtype)

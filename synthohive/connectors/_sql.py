@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,12 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
-from synthohive.connectors._frames import check_frame, check_if_exists
+from synthohive.connectors._frames import (
+    arrow_to_pandas,
+    arrow_type,
+    check_frame,
+    check_if_exists,
+)
 from synthohive.connectors._identifiers import validate_identifier
 from synthohive.connectors._types import (
     is_nullable,
@@ -38,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 #: Prefix of the temporary tables a write fills before renaming them; hidden from list_tables.
 STAGE_PREFIX = "shtmp_"
+
+#: PostgreSQL reads: CSV spooled in memory up to this size (then on disk), parsed in blocks.
+_SPOOL_BYTES = 256 * 2**20
+_BLOCK_BYTES = 16 * 2**20
 
 #: Dialects whose ``ALTER TABLE … RENAME TO`` target must carry the schema.
 _QUALIFIED_RENAME = ("mysql", "mariadb", "snowflake")
@@ -218,13 +228,13 @@ class SQLConnector(Connector):
         with self._transaction(f"read table {name!r}") as conn:
             selected = self._select_columns(name, self._reflect(conn, name), wanted)
             dtypes = {c.name: pandas_dtype(name, c.name, c.type, c.nullable) for c in selected}
-            result = conn.execution_options(
-                stream_results=True, yield_per=self.chunksize
-            ).execute(sa.select(*selected))
+            statement = sa.select(*selected)
+            chunks = (self._copy_out(conn, statement, dtypes) if _is_psycopg2(conn)
+                      else self._fetch(conn, name, statement, dtypes))
             empty = True
-            for rows in result.partitions():
+            for chunk in chunks:
                 empty = False
-                yield _frame(name, rows, dtypes)
+                yield chunk
             if empty:
                 yield _frame(name, [], dtypes)
 
@@ -371,7 +381,7 @@ class SQLConnector(Connector):
     ) -> None:
         if df.empty:
             return
-        if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
+        if _is_psycopg2(conn):
             self._copy(conn, table, df, kinds)
             return
         names = list(df.columns)
@@ -380,6 +390,50 @@ class SQLConnector(Connector):
         for start in range(0, len(df), self.chunksize):
             batch = zip(*(a[start:start + self.chunksize] for a in arrays), strict=True)
             conn.execute(statement, [dict(zip(names, row, strict=True)) for row in batch])
+
+    def _fetch(
+        self, conn: sa.Connection, name: str, statement: sa.Select[Any], dtypes: dict[str, str]
+    ) -> Iterator[pd.DataFrame]:
+        """Fetch ``chunksize`` rows at a time from a server-side cursor (generic path)."""
+        result = conn.execution_options(
+            stream_results=True, yield_per=self.chunksize
+        ).execute(statement)
+        for rows in result.partitions():
+            yield _frame(name, rows, dtypes)
+
+    def _copy_out(
+        self, conn: sa.Connection, statement: sa.Select[Any], dtypes: dict[str, str]
+    ) -> Iterator[pd.DataFrame]:
+        """PostgreSQL fast path: ``COPY (SELECT …) TO STDOUT`` spooled, then parsed in blocks.
+
+        The CSV text goes to a temporary file that stays in memory up to
+        :data:`_SPOOL_BYTES`; pyarrow parses it block by block, so memory stays bounded by
+        one block of rows plus the spool. Time-zone-aware columns are written in UTC.
+        """
+        conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
+        query = statement.compile(dialect=conn.dialect)
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", spool)
+            finally:
+                cursor.close()
+            if spool.tell() == 0:
+                return
+            spool.seek(0)
+            reader = pa_csv.open_csv(
+                spool,
+                read_options=pa_csv.ReadOptions(column_names=list(dtypes),
+                                                block_size=_BLOCK_BYTES),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={c: arrow_type(d) for c, d in dtypes.items()},
+                    null_values=[""], strings_can_be_null=True,
+                    quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"],
+                ),
+            )
+            for batch in reader:
+                yield arrow_to_pandas(batch, dtypes)
 
     def _copy(
         self, conn: sa.Connection, table: sa.Table, df: pd.DataFrame, kinds: dict[str, str]
@@ -417,6 +471,10 @@ class SQLConnector(Connector):
                 "Could not drop the temporary table %s after a failed write: %s",
                 stage, self._redact(str(exc)),
             )
+
+
+def _is_psycopg2(conn: sa.Connection) -> bool:
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2"
 
 
 def rename_statement(dialect: sa.Dialect, table: sa.Table, name: str) -> str:
