@@ -593,36 +593,34 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             )
 
     def _as_frame(self, X: Any, *, reset: bool) -> tuple[pd.DataFrame, str | None]:
-        """Return ``X`` as a DataFrame and the dtype of ``X`` if it was an array; check it."""
+        """Check ``X``; return it as a DataFrame, with its dtype if it was an array."""
         if hasattr(X, "toarray") or hasattr(X, "tocsr"):
             raise DataValidationError(
                 "DataTransformer does not accept sparse input; pass a dense array or DataFrame."
             )
         if isinstance(X, pd.DataFrame):
-            frame = X
-            input_dtype = None
-        else:
-            array = np.asarray(X)
-            if array.ndim != 2:
+            if not X.columns.is_unique:
+                duplicated = X.columns[X.columns.duplicated()].tolist()[:5]
                 raise DataValidationError(
-                    f"Expected 2D array, got {array.ndim}D array instead. Reshape your data, e.g. "
-                    "with array.reshape(-1, 1) for a single feature."
+                    f"X has duplicated column names {duplicated}; give each column a unique name."
                 )
-            if np.iscomplexobj(array):
-                raise DataValidationError("Complex data not supported; pass real numbers.")
-            if array.dtype.kind == "O":
-                try:
-                    array = array.astype(np.float64)
-                except (TypeError, ValueError):
-                    logger.debug("Object array kept as object: it is not all numbers")
-            frame = pd.DataFrame(array)
-            input_dtype = str(array.dtype) if array.dtype.kind != "O" else None
-        if not frame.columns.is_unique:
-            duplicated = frame.columns[frame.columns.duplicated()].tolist()[:5]
+            check_features(self, X, reset=reset)
+            return X, None
+        array = np.asarray(X)
+        if array.ndim != 2:
             raise DataValidationError(
-                f"X has duplicated column names {duplicated}; give each column a unique name."
+                f"Expected 2D array, got {array.ndim}D array instead. Reshape your data, e.g. "
+                "with array.reshape(-1, 1) for a single feature."
             )
-        check_features(self, frame if input_dtype is None else frame.to_numpy(), reset=reset)
+        if np.iscomplexobj(array):
+            raise DataValidationError("Complex data not supported; pass real numbers.")
+        if array.dtype.kind == "O":
+            try:
+                array = array.astype(np.float64)
+            except (TypeError, ValueError):
+                logger.debug("Object array kept as object: it does not hold only numbers")
+        check_features(self, array, reset=reset)
+        frame, input_dtype = pd.DataFrame(array), str(array.dtype)
         return frame, input_dtype
 
     @staticmethod

@@ -158,6 +158,15 @@ def test_numpy_array_input_round_trips_as_array():
     assert not hasattr(transformer, "feature_names_in_")
 
 
+def test_object_array_of_text_round_trips_as_array():
+    X = np.array([["a", "x"], ["b", None], ["a", "y"]] * 4, dtype=object)
+    transformer = DataTransformer().fit(X)
+    assert transformer.discrete_columns_ == ["x0", "x1"]
+    restored = transformer.inverse_transform(transformer.transform(X))
+    assert restored.dtype == object
+    np.testing.assert_array_equal(restored, X)
+
+
 def test_integer_labelled_frame_keeps_labels():
     frame = pd.DataFrame({0: [1.0, 2.5, 3.0, 8.0] * 5, 1: ["a", "b", "b", "a"] * 5})
     transformer = DataTransformer(random_state=0).fit(frame)
