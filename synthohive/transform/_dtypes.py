@@ -19,6 +19,7 @@ from pandas.api.types import infer_dtype
 from synthohive.exceptions import DataValidationError
 
 _OBJECT_KINDS = {"string": "str", "integer": "int", "floating": "float", "boolean": "bool"}
+_MISSING: dict[str, Any] = {"none": None, "nan": np.nan, "na": pd.NA}
 _OBJECT_PLAIN = {"str": np.str_, "int": np.int64, "float": np.float64, "bool": np.bool_}
 
 
@@ -37,9 +38,9 @@ class DtypeSpec:
         numpy dtype of the plain values (``"<U0"`` stands for text).
     storage : str or None
         Storage of a ``string`` column (``"python"`` or ``"pyarrow"``).
-    na_is_nan : bool
-        Whether the column's missing value is ``NaN`` (``string`` with ``na_value=nan`` and
-        object columns that used ``NaN``) rather than ``pd.NA`` / ``None``.
+    missing : {"none", "nan", "na"}
+        The missing value to restore: ``None``, ``NaN`` or ``pd.NA`` (the first one found in
+        an object column; the dtype's ``na_value`` for ``string``).
     categories : ndarray or None
         All categories of a ``category`` column (also the unused ones), as a plain array.
     categories_dtype : str or None
@@ -52,7 +53,7 @@ class DtypeSpec:
     family: str
     value_dtype: str
     storage: str | None = None
-    na_is_nan: bool = False
+    missing: str = "na"
     categories: np.ndarray | None = None
     categories_dtype: str | None = None
     ordered: bool = False
@@ -79,7 +80,7 @@ class DtypeSpec:
             "family": self.family,
             "value_dtype": self.value_dtype,
             "storage": self.storage,
-            "na_is_nan": self.na_is_nan,
+            "missing": self.missing,
             "categories": self.categories,
             "categories_dtype": self.categories_dtype,
             "ordered": self.ordered,
@@ -170,7 +171,7 @@ def describe(series: pd.Series, column: str) -> DtypeSpec:
             family="string",
             value_dtype="<U0",
             storage=dtype.storage,
-            na_is_nan=dtype.na_value is np.nan,
+            missing="nan" if dtype.na_value is np.nan else "na",
         )
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and hasattr(dtype, "numpy_dtype"):
         if dtype.numpy_dtype.kind in "iufb":
@@ -197,12 +198,13 @@ def _describe_object(series: pd.Series, column: str) -> DtypeSpec:
             f"{kind!r}, e.g. {sample!r}); give it a single type: str, int, float or bool."
         )
     nulls = series[series.isna()]
-    na_is_nan = bool(len(nulls)) and nulls.iloc[0] is not None
+    first = nulls.iloc[0] if len(nulls) else None
+    missing = "none" if first is None else "na" if first is pd.NA else "nan"
     return DtypeSpec(
         name="object",
         family="object",
         value_dtype=_value_dtype(np.dtype(_OBJECT_PLAIN[_OBJECT_KINDS[kind]])),
-        na_is_nan=na_is_nan,
+        missing=missing,
     )
 
 
@@ -274,14 +276,14 @@ def restore(values: np.ndarray, null_mask: np.ndarray, spec: DtypeSpec) -> Any:
         return pd.Categorical.from_codes(codes, dtype=dtype)
     if spec.family == "string":
         objects = values.astype(object)
-        na_value = np.nan if spec.na_is_nan else pd.NA
+        na_value = _MISSING[spec.missing]
         objects[null_mask] = na_value
         dtype = pd.StringDtype(storage=spec.storage, na_value=na_value)
         return pd.array(objects, dtype=dtype)
     if spec.family == "object":
         objects = values.astype(object)
         if has_nulls:
-            objects[null_mask] = np.nan if spec.na_is_nan else None
+            objects[null_mask] = _MISSING[spec.missing]
         return objects
     if spec.family == "masked":
         array = pd.array(values.astype(spec.value_dtype), dtype=spec.name)

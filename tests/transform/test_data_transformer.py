@@ -103,6 +103,7 @@ def test_object_columns_of_numbers_and_bools_keep_python_types():
         "ints": pd.Series([1, 2, 3, 2] * 5, dtype=object),
         "bools": pd.Series([True, False, None, True] * 5, dtype=object),
         "text": pd.Series(["a", np.nan, "b", "c"] * 5, dtype=object),
+        "text_na": pd.Series(["a", pd.NA, "b", "c"] * 5, dtype=object),
     })
     original = frame.copy()
     transformer = DataTransformer().fit(frame)
@@ -112,6 +113,8 @@ def test_object_columns_of_numbers_and_bools_keep_python_types():
     assert type(restored["ints"].iloc[0]) is int
     assert restored["bools"].iloc[2] is None
     assert restored["text"].iloc[1] is not None
+    assert np.isnan(restored["text"].iloc[1])
+    assert restored["text_na"].iloc[1] is pd.NA
 
 
 def test_category_with_integer_categories():
