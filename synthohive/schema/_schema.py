@@ -9,9 +9,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synthohive.exceptions import SchemaValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROLES = ("id", "categorical", "numeric", "datetime", "drop")
 
@@ -178,6 +181,113 @@ class Schema:
             parents = [fk.parent_table for fk in self.tables[name].foreign_keys]
             level[name] = 1 + max((level[p] for p in parents if p in level), default=-1)
         return max(level.values(), default=0)
+
+    def check_structure(self) -> None:
+        """Raise if the schema declares something unsupported or inconsistent.
+
+        Self-references, foreign key cycles, composite keys, foreign keys to a table that is
+        not in the schema or to a column that is not the parent's primary key are refused;
+        each message says what to do instead.
+
+        Raises
+        ------
+        SchemaValidationError
+            Listing every problem.
+        """
+        from synthohive.schema._validate import check_structure
+
+        check_structure(self)
+
+    def validate(
+        self, tables: Mapping[str, pd.DataFrame], on_orphans: str = "raise"
+    ) -> dict[str, pd.DataFrame]:
+        """Check tables against the schema, collecting every problem (REL-03).
+
+        Checks the structure (:meth:`check_structure`), missing tables and columns, tables
+        not in the schema, null or duplicate primary keys, foreign/primary key type
+        mismatches (e.g. integers against strings) and orphaned foreign key values. Null
+        foreign key values (optional relationships) are allowed and are not orphans.
+
+        Parameters
+        ----------
+        tables : mapping of str to DataFrame
+            One DataFrame per schema table.
+        on_orphans : {"raise", "drop"}, default="raise"
+            ``"raise"`` lists orphaned foreign key values (with counts) as problems;
+            ``"drop"`` drops those child rows instead, logging the counts at WARNING, and
+            cascades to rows whose parent row was dropped.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            The tables in schema order, orphan rows dropped when asked (those tables get a
+            fresh ``RangeIndex``; the others are the frames passed in).
+
+        Raises
+        ------
+        SchemaValidationError
+            One error whose ``problems`` lists every problem found.
+        DataValidationError
+            If ``tables`` is not a mapping of DataFrames or ``on_orphans`` is unknown.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> schema = Schema.from_dict({"tables": {
+        ...     "customers": {"primary_key": "customer_id"},
+        ...     "orders": {"primary_key": "order_id", "foreign_keys": [
+        ...         {"column": "customer_id", "references": "customers.customer_id"}]}}})
+        >>> tables = {"customers": pd.DataFrame({"customer_id": [1, 2]}),
+        ...           "orders": pd.DataFrame({"order_id": [1, 2], "customer_id": [1, 3]})}
+        >>> len(schema.validate(tables, on_orphans="drop")["orders"])
+        1
+        """
+        from synthohive.schema._validate import validate_tables
+
+        return validate_tables(self, tables, on_orphans=on_orphans)
+
+    @classmethod
+    def infer(cls, tables: Mapping[str, pd.DataFrame], min_containment: float = 1.0) -> Schema:
+        """Guess primary and foreign keys from names, uniqueness and value containment.
+
+        A primary key is a unique, non-null, integer or string column named ``id``,
+        ``<table>_id`` (singular or plural) or ending in ``id``. A foreign key is a column
+        of another table named like that key (``<parent>_id`` or the key's own name) whose
+        values all exist in it (see ``min_containment``). Self-references and foreign keys
+        closing a cycle are never guessed. Every guess is logged at INFO with its evidence.
+        The result is a guess, never to be trusted silently: review ``schema.to_dict()``
+        (and save the corrected dict) before fitting on it.
+
+        Parameters
+        ----------
+        tables : mapping of str to DataFrame
+            The tables, by name.
+        min_containment : float, default=1.0
+            Minimum share of a candidate foreign key's non-null values found in the parent
+            key; lower it (e.g. 0.99) to accept foreign keys with a few orphans.
+
+        Returns
+        -------
+        Schema
+            The guessed schema.
+
+        Raises
+        ------
+        DataValidationError
+            If ``tables`` is not a non-empty mapping of DataFrames.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> schema = Schema.infer({
+        ...     "customers": pd.DataFrame({"id": [1, 2], "name": ["a", "b"]}),
+        ...     "orders": pd.DataFrame({"order_id": [1, 2, 3], "customer_id": [1, 1, 2]})})
+        >>> [fk.name for fk in schema.foreign_keys]
+        ['orders.customer_id -> customers.id']
+        """
+        from synthohive.schema._infer import infer_schema
+
+        return infer_schema(tables, min_containment=min_containment)
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> Schema:
