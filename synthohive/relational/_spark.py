@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from synthohive.connectors._spark import SparkConnector, spark_schema
+from synthohive.connectors._spark import SparkConnector, spark_schema, spark_to_pandas
 from synthohive.connectors._spark_types import arrow_to_pandas, pandas_to_arrow, resolve_mode
 from synthohive.exceptions import (
     ConnectorError,
@@ -45,18 +45,9 @@ from synthohive.exceptions import (
     SynthoHiveError,
 )
 from synthohive.persistence import dump_bytes, load_bytes
-from synthohive.relational._keys import (
-    check_integrity,
-    driving_positions,
-    primary_keys,
-)
-from synthohive.relational._plan import TablePlan, gather_context
-from synthohive.relational._synthesizer import (
-    _check_scale,
-    _foreign_keys,
-    _resample,
-    _with_dtypes,
-)
+from synthohive.relational._keys import driving_positions
+from synthohive.relational._plan import TablePlan
+from synthohive.relational._synthesizer import _check_scale
 from synthohive.relational._writer import empty_frame
 from synthohive.utils._random import derive_seed, draw_seed, numpy_generator
 
@@ -85,6 +76,7 @@ class _Task:
     secondary: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # fk -> offsets,
     # sizes and drawn slots of each block of the secondary parent
     forced: int  # block that gets one row when every drawn count of the table is zero
+    first_rows: Mapping[str, pd.DataFrame]  # first row of each parent, for joined tables
 
     def synthesizer(self) -> Any:
         if self.token not in _LOADED:
@@ -199,6 +191,8 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
                  kept: Mapping[str, tuple[Any, np.ndarray]], base: Mapping[str, Any],
                  ) -> tuple[Any, np.ndarray]:
     """Spark DataFrame generating one table (with block and position columns), block sizes."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415
+
     name = plan.name
     columns = list(plan.output_columns)
     target = _arrow_schema(columns, synth.dtypes_[name], name)
@@ -208,7 +202,7 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
         starts = np.arange(0, n_rows, synth.chunk_size, dtype=np.int64)
         sizes = np.diff(np.append(starts, n_rows))
         task = _Task(table=name, offsets=starts, n_rows=n_rows, secondary={}, forced=-1,
-                     **base)
+                     first_rows={}, **base)
         blocks = spark.createDataFrame(pd.DataFrame({BLOCK: np.arange(len(starts))})) \
             .repartition(partitions)
         return blocks.mapInArrow(lambda it: _root_blocks(task, target, it), schema), sizes
@@ -218,8 +212,12 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
         r.column: _slots(synth, plan, r, kept[r.parent_table][1], base["seed"])
         for r in plan.relations[1:]
     }
+    first_rows = {} if not secondary else {
+        r.parent_table: spark_to_pandas(_parent_columns(synth, r.parent_table, kept)
+                                        .filter(F.col(POSITION) == 0).drop(BLOCK, POSITION))
+        for r in plan.relations}
     task = _Task(table=name, offsets=offsets, n_rows=int(sizes.sum()), secondary=secondary,
-                 forced=forced, **base)
+                 forced=forced, first_rows=first_rows, **base)
     parent = _parent_columns(synth, plan.driving.parent_table, kept)
     if not secondary:
         return parent.mapInArrow(
@@ -305,7 +303,7 @@ def _root_blocks(task: _Task, target: pa.Schema,
         for block in batch.column(BLOCK).to_pylist():
             start = int(task.offsets[block])
             stop = min(start + task.chunk_size, task.n_rows)
-            chunk = _chunk(synth, plan, task.seed, (block,), start, stop, [])
+            chunk = synth._chunk(plan, task.seed, (block,), start, stop, {}, {}, {})
             yield _batch(chunk, target, block, start)
 
 
@@ -353,11 +351,12 @@ def _children(synth: Any, task: _Task, plan: TablePlan, block: int, parent: pd.D
     if skeleton is not None:
         yield _skeleton(synth, task, plan, block, parent, local, start, skeleton)
         return
-    parent_frame = parent.drop(columns=[BLOCK, POSITION])
+    keys = {relation.parent_table: pd.Index(parent[relation.parent_column])}
+    frames = {relation.parent_table: parent.drop(columns=[BLOCK, POSITION])}
     for k, lo in enumerate(range(0, len(local), task.chunk_size)):
         where = local[lo:lo + task.chunk_size]
-        chunk = _chunk(synth, plan, task.seed, (block, k), start + lo, start + lo + len(where),
-                       [(relation, parent_frame, where)])
+        chunk = synth._chunk(plan, task.seed, (block, k), start + lo, start + lo + len(where),
+                             {relation.column: where}, keys, frames)
         yield _batch(chunk, target, block, start + lo)
 
 
@@ -422,72 +421,42 @@ def _joined_block(task: _Task, target: pa.Schema, table: pa.Table) -> pa.Table:
     batches = []
     for k, lo in enumerate(range(0, len(frame), task.chunk_size)):
         rows = frame.iloc[lo:lo + task.chunk_size].reset_index(drop=True)
-        links = [_joined_link(synth, relation, rows) for relation in plan.relations]
-        chunk = _chunk(synth, plan, task.seed, (block, k), start + lo, start + lo + len(rows),
-                       links)
+        where, keys, frames = _joined_parents(synth, task, plan, rows)
+        chunk = synth._chunk(plan, task.seed, (block, k), start + lo, start + lo + len(rows),
+                             where, keys, frames)
         batches.append(_batch(chunk, target, block, start + lo))
     return pa.Table.from_batches(batches, schema=target)
 
 
-def _joined_link(synth: Any, relation: Any, rows: pd.DataFrame,
-                 ) -> tuple[Any, pd.DataFrame, np.ndarray]:
-    """Parent rows of one relation, aligned with the child rows, and their positions."""
-    parent_plan = synth.plans_[relation.parent_table]
-    slot = rows[f"{relation.column}{_SEP}{_SLOT}"].to_numpy()
-    names = [parent_plan.primary_key, *parent_plan.model_columns]
-    parent = rows[[f"{relation.column}{_SEP}{c}" for c in names]].set_axis(names, axis=1)
-    where = np.where(slot < 0, -1, np.arange(len(rows))).astype(np.int64)
-    return relation, _fill_nulls(parent, where, synth.dtypes_[parent_plan.name]), where
+def _joined_parents(synth: Any, task: _Task, plan: TablePlan, rows: pd.DataFrame,
+                    ) -> tuple[dict[str, np.ndarray], dict[str, pd.Index], dict[str, pd.DataFrame]]:
+    """Collect the parent rows a chunk of joined rows refers to, and their positions.
 
-
-def _fill_nulls(rows: pd.DataFrame, where: np.ndarray, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """Parent rows aligned with child rows; rows of a null key copy the first linked row."""
-    linked = np.flatnonzero(where >= 0)
-    if len(linked) and len(linked) < len(rows):
-        rows = rows.iloc[np.where(where >= 0, np.arange(len(rows)), linked[0])]
-    return rows.reset_index(drop=True).astype({c: dtypes[c] for c in rows.columns
-                                               if c in dtypes}, errors="ignore")
-
-
-def _chunk(synth: Any, plan: TablePlan, seed: int, number: tuple[int, ...], start: int,
-           stop: int, links: list[tuple[Any, pd.DataFrame, np.ndarray]]) -> pd.DataFrame:
-    """Generate rows ``start..stop-1`` of a table, as the single-machine sample does.
-
-    ``links`` holds, per relation, the parent rows (primary key and model columns) and the
-    position of each generated row's parent among them (-1 for a null foreign key).
+    Each parent table's frame holds the referenced rows (one per linked child row, for every
+    relation to that table) followed by the parent table's first row, which stands in when
+    no row of the chunk is linked.
     """
-    name = plan.name
-    dtypes = synth.dtypes_[name]
-    parts: dict[str, Any] = {}
-    if plan.primary_key is not None:
-        parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
-    parent_keys: dict[str, pd.Index] = {}
-    contexts = []
-    for relation, parent, where in links:
-        keys = pd.Index(parent[relation.parent_column])
-        parts[relation.column] = _foreign_keys(keys, where)
-        parent_keys[relation.parent_table] = keys.append(parent_keys.get(
-            relation.parent_table, pd.Index([], dtype=keys.dtype)))
-        single = dataclasses.replace(plan, relations=(relation,))
-        contexts.append(gather_context(single, synth.plans_, {relation.parent_table: parent},
-                                       {relation.column: where}))
-    if name in synth.models_:
-        blocks = [c for c in contexts if c is not None]
-        context = pd.concat(blocks, axis=1) if blocks else None
-        generated = synth.models_[name].sample(
-            n_samples=stop - start if context is None else None, context=context,
-            random_state=derive_seed(seed, name, "rows", *number))
-        parts.update({c: generated[c] for c in plan.model_columns})
-    rng = numpy_generator(derive_seed(seed, name, "id_like", *number))
-    for column in plan.id_like_columns:
-        parts[column] = _resample(synth.id_values_[name][column],
-                                  synth.id_null_rates_[name][column], stop - start, rng)
-    columns = list(plan.output_columns)
-    chunk = _with_dtypes(
-        pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True) for c in columns}),
-        dtypes, name)
-    check_integrity(plan, chunk, parent_keys)
-    return chunk
+    where: dict[str, np.ndarray] = {}
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for relation in plan.relations:
+        parent_plan = synth.plans_[relation.parent_table]
+        names = [parent_plan.primary_key, *parent_plan.model_columns]
+        slot = rows[f"{relation.column}{_SEP}{_SLOT}"].to_numpy()
+        linked = np.flatnonzero(slot >= 0)
+        referenced = rows[[f"{relation.column}{_SEP}{c}" for c in names]].iloc[linked]
+        offset = sum(len(f) for f in parts.get(relation.parent_table, []))
+        positions = np.full(len(rows), -1, dtype=np.int64)
+        positions[linked] = offset + np.arange(len(linked), dtype=np.int64)
+        where[relation.column] = positions
+        parts.setdefault(relation.parent_table, []).append(referenced.set_axis(names, axis=1))
+    frames = {}
+    for table, referenced in parts.items():
+        dtypes = synth.dtypes_[table]
+        frame = pd.concat([*referenced, task.first_rows[table]], ignore_index=True)
+        frames[table] = frame.astype({c: dtypes[c] for c in frame.columns})
+    keys = {table: pd.Index(frame[synth.plans_[table].primary_key])
+            for table, frame in frames.items()}
+    return where, keys, frames
 
 
 def _batch(chunk: pd.DataFrame, target: pa.Schema, block: int, start: int) -> pa.RecordBatch:

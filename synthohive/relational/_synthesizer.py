@@ -301,28 +301,42 @@ class RelationalSynthesizer(BaseEstimator):
         for number, start in enumerate(range(0, n_rows, self.chunk_size)):
             stop = min(start + self.chunk_size, n_rows)
             where = {column: p[start:stop] for column, p in positions.items()}
-            parts: dict[str, pd.Series] = {}
-            if plan.primary_key is not None:
-                parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start,
-                                                       stop)
-            for relation in plan.relations:
-                parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
-                                                       where[relation.column])
-            if name in self.models_:
-                context = gather_context(plan, self.plans_, parent_frames, where)
-                generated = self.models_[name].sample(
-                    n_samples=stop - start if context is None else None, context=context,
-                    random_state=derive_seed(seed, name, "rows", number))
-                parts.update({c: generated[c] for c in plan.model_columns})
-            rng = numpy_generator(derive_seed(seed, name, "id_like", number))
-            for column in plan.id_like_columns:
-                parts[column] = _resample(self.id_values_[name][column],
-                                          self.id_null_rates_[name][column], stop - start, rng)
-            chunk = _with_dtypes(
-                pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True) for c in columns}),
-                dtypes, name)
-            check_integrity(plan, chunk, parent_keys)
-            yield chunk
+            yield self._chunk(plan, seed, (number,), start, stop, where, parent_keys,
+                              parent_frames)
+
+    def _chunk(self, plan: TablePlan, seed: int, number: tuple[int, ...], start: int, stop: int,
+               where: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
+               parent_frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+        """Generate and check rows ``start..stop-1`` of a table (one block of the output).
+
+        Also run on Spark executors by :func:`synthohive.relational._spark.sample_on_spark`.
+        ``where`` gives, per foreign key column, each row's parent position in
+        ``parent_keys``/``parent_frames`` (-1 for a null key); ``number`` names the block in
+        the seeds.
+        """
+        name = plan.name
+        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
+        parts: dict[str, pd.Series] = {}
+        if plan.primary_key is not None:
+            parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
+        for relation in plan.relations:
+            parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
+                                                   where[relation.column])
+        if name in self.models_:
+            context = gather_context(plan, self.plans_, parent_frames, where)
+            generated = self.models_[name].sample(
+                n_samples=stop - start if context is None else None, context=context,
+                random_state=derive_seed(seed, name, "rows", *number))
+            parts.update({c: generated[c] for c in plan.model_columns})
+        rng = numpy_generator(derive_seed(seed, name, "id_like", *number))
+        for column in plan.id_like_columns:
+            parts[column] = _resample(self.id_values_[name][column],
+                                      self.id_null_rates_[name][column], stop - start, rng)
+        chunk = _with_dtypes(
+            pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True) for c in columns}),
+            dtypes, name)
+        check_integrity(plan, chunk, parent_keys)
+        return chunk
 
     def _positions(self, plan: TablePlan, scale: float, seed: int,
                    kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> dict[str, np.ndarray]:
