@@ -2,7 +2,7 @@
 
 # ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
 
-from synthohive import _logging, exceptions
+from synthohive import _logging, connectors, exceptions
 from synthohive._version import __version__
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.ctgan import CTGAN
@@ -15,6 +15,7 @@ __all__ = [
     "DataTransformer",
     "RelationalSynthesizer",
     "__version__",
+    "connectors",
     "exceptions",
 ]
 
