@@ -204,7 +204,10 @@ class SQLConnector(Connector):
     def iter_table(
         self, name: str, columns: Iterable[str] | None = None
     ) -> Iterator[pd.DataFrame]:
-        """Stream one table as typed DataFrames of at most ``chunksize`` rows.
+        """Stream one table as typed DataFrames.
+
+        Chunks hold ``chunksize`` rows, except on PostgreSQL (psycopg2), whose fast path
+        yields one chunk per 16 MiB block of CSV text.
 
         Parameters
         ----------
@@ -213,18 +216,23 @@ class SQLConnector(Connector):
         columns : iterable of str, optional
             Columns to read; all of them when None.
 
-        Yields
-        ------
-        DataFrame
+        Returns
+        -------
+        iterator of DataFrame
             Consecutive chunks with the same dtypes; one empty frame for an empty table.
 
         Raises
         ------
-        ConnectorError, InvalidIdentifierError
-            As :meth:`read_table`.
+        InvalidIdentifierError
+            At once, if a name is not on the identifier allowlist.
+        ConnectorError
+            While iterating, as :meth:`read_table`.
         """
         validate_identifier(name, "table")
         wanted = None if columns is None else [validate_identifier(c, "column") for c in columns]
+        return self._iter_table(name, wanted)
+
+    def _iter_table(self, name: str, wanted: list[str] | None) -> Iterator[pd.DataFrame]:
         with self._transaction(f"read table {name!r}") as conn:
             selected = self._select_columns(name, self._reflect(conn, name), wanted)
             dtypes = {c.name: pandas_dtype(name, c.name, c.type, c.nullable) for c in selected}

@@ -37,7 +37,7 @@ def entry_points(sql, csv, parquet, engine, frame):
         lambda bad: SQLConnector(engine, schema=bad),
         lambda bad: sql.read_table(bad),
         lambda bad: sql.read_table("ok", columns=["id", bad]),
-        lambda bad: next(sql.iter_table(bad)),
+        lambda bad: sql.iter_table(bad),
         lambda bad: sql.read_tables(["ok", bad]),
         lambda bad: sql.write_table(bad, frame),
         lambda bad: sql.write_table("new", renamed(bad)),
