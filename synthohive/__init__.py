@@ -4,16 +4,21 @@
 
 from synthohive import _logging, connectors, exceptions
 from synthohive._version import __version__
+from synthohive.cardinality import CardinalityEstimator, EmpiricalCardinality
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.ctgan import CTGAN
 from synthohive.relational import RelationalSynthesizer
+from synthohive.schema import Schema
 from synthohive.transform import DataTransformer
 
 __all__ = [
     "CTGAN",
+    "CardinalityEstimator",
     "ConditionalGenerativeModel",
     "DataTransformer",
+    "EmpiricalCardinality",
     "RelationalSynthesizer",
+    "Schema",
     "__version__",
     "connectors",
     "exceptions",
