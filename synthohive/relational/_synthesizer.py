@@ -19,6 +19,7 @@ from synthohive.connectors.base import Connector
 from synthohive.exceptions import DataValidationError, NotFittedError, SchemaValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.persistence import load_artifact, register_persistable, save_artifact
+from synthohive.relational._guard import ContextGuard
 from synthohive.relational._keys import (
     check_integrity,
     check_unique,
@@ -83,6 +84,9 @@ class RelationalSynthesizer(BaseEstimator):
         How each table is learned and generated (columns, relations, driving relation).
     models_ : dict of str to ConditionalGenerativeModel
         Fitted model of each table that has learned columns.
+    guards_ : dict of str to ContextGuard
+        For each model fitted with context, the replacement of context values it never saw
+        (categories of childless parents, unexpected nulls) by a training value.
     cardinality_ : dict of str to CardinalityEstimator
         Fitted estimator of each foreign key, keyed ``"<table>.<fk column>"``.
     dtypes_ : dict of str to dict of str to str
@@ -161,6 +165,7 @@ class RelationalSynthesizer(BaseEstimator):
         keys = {name: pd.Index(tables[name][plans[name].primary_key])
                 for name in order if plans[name].primary_key is not None}
         models: dict[str, ConditionalGenerativeModel] = {}
+        guards: dict[str, ContextGuard] = {}
         cardinality: dict[str, Any] = {}
         fit_seconds: dict[str, float] = {}
         for name in order:
@@ -181,12 +186,15 @@ class RelationalSynthesizer(BaseEstimator):
                             type(model).__name__, name, len(frame), len(plan.model_columns),
                             0 if context is None else context.shape[1])
                 X = frame[list(plan.model_columns)].reset_index(drop=True)
+                if context is not None:
+                    guards[name] = ContextGuard.learn(context)
                 models[name] = model.fit(X, context=context)
             fit_seconds[name] = time.perf_counter() - started
         self.schema_ = schema
         self.order_ = order
         self.plans_ = plans
         self.models_ = models
+        self.guards_ = guards
         self.cardinality_ = cardinality
         self.dtypes_ = {name: {c: str(tables[name][c].dtype) for c in plans[name].output_columns}
                         for name in order}
@@ -304,37 +312,38 @@ class RelationalSynthesizer(BaseEstimator):
             yield self._chunk(plan, seed, (number,), start, stop, where, parent_keys,
                               parent_frames)
 
-    def _chunk(self, plan: TablePlan, seed: int, number: tuple[int, ...], start: int, stop: int,
-               where: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
+    def _chunk(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
+               positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
                parent_frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-        """Generate and check rows ``start..stop-1`` of a table (one block of the output).
+        """Generate rows ``start..stop-1`` of a table, checked, with seeds keyed by ``key``.
 
-        Also run on Spark executors by :func:`synthohive.relational._spark.sample_on_spark`.
-        ``where`` gives, per foreign key column, each row's parent position in
-        ``parent_keys``/``parent_frames`` (-1 for a null key); ``number`` names the block in
-        the seeds.
+        ``positions`` gives, per foreign key column, the parent position of each of these
+        rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and learned
+        columns of the parents. ``sample`` calls it with ``key=(chunk number,)``; the Spark
+        sampler with its own block keys.
         """
-        name = plan.name
-        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
+        name, dtypes = plan.name, self.dtypes_[plan.name]
         parts: dict[str, pd.Series] = {}
         if plan.primary_key is not None:
             parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
         for relation in plan.relations:
             parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
-                                                   where[relation.column])
+                                                   positions[relation.column])
         if name in self.models_:
-            context = gather_context(plan, self.plans_, parent_frames, where)
+            context = gather_context(plan, self.plans_, parent_frames, positions)
+            if context is not None:
+                context = self.guards_[name].apply(context)
             generated = self.models_[name].sample(
                 n_samples=stop - start if context is None else None, context=context,
-                random_state=derive_seed(seed, name, "rows", *number))
+                random_state=derive_seed(seed, name, "rows", *key))
             parts.update({c: generated[c] for c in plan.model_columns})
-        rng = numpy_generator(derive_seed(seed, name, "id_like", *number))
+        rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
         for column in plan.id_like_columns:
             parts[column] = _resample(self.id_values_[name][column],
                                       self.id_null_rates_[name][column], stop - start, rng)
         chunk = _with_dtypes(
-            pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True) for c in columns}),
-            dtypes, name)
+            pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
+                          for c in plan.output_columns}), dtypes, name)
         check_integrity(plan, chunk, parent_keys)
         return chunk
 
@@ -420,6 +429,7 @@ class RelationalSynthesizer(BaseEstimator):
             "order": list(self.order_),
             "plans": {name: plan.to_dict() for name, plan in self.plans_.items()},
             "models": dict(self.models_),
+            "guards": {name: guard.to_state() for name, guard in self.guards_.items()},
             "cardinality": dict(self.cardinality_),
             "dtypes": self.dtypes_,
             "id_values": self.id_values_,
@@ -437,6 +447,7 @@ class RelationalSynthesizer(BaseEstimator):
         synth.order_ = list(state["order"])
         synth.plans_ = {name: TablePlan.from_dict(p) for name, p in state["plans"].items()}
         synth.models_ = dict(state["models"])
+        synth.guards_ = {name: ContextGuard.from_state(g) for name, g in state["guards"].items()}
         synth.cardinality_ = dict(state["cardinality"])
         synth.dtypes_ = state["dtypes"]
         synth.id_values_ = state["id_values"]
