@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from synthohive.connectors import SQLConnector
 from synthohive.exceptions import ConnectorError
-from tests.connectors.conftest import MYSQL_URL, PG_URL
+from tests.connectors.conftest import MYSQL_URL, PG_URL, unavailable
 
 SECRET = "s3cr3t-Pa55w0rd"
 
@@ -78,3 +78,12 @@ def test_missing_table_lists_the_available_ones(sqlite_url):
     with pytest.raises(ConnectorError, match=r"'order'.*available tables: \['orders'\]"):
         con.read_table("order")
     con.close()
+
+
+def test_unreachable_services_fail_under_ci_and_skip_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true and PostgreSQL is down"):
+        unavailable("PostgreSQL is down")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL is down"):
+        unavailable("PostgreSQL is down")
