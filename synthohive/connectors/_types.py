@@ -22,7 +22,8 @@ BLOB/BYTEA, geometry, unknown)                 naming the column; read the other
 Writing (pandas dtype → SQL type): integers → ``BIGINT``; floats → ``DOUBLE PRECISION``;
 ``bool``/``boolean`` → ``BOOLEAN``; ``string``/``object`` strings/``category`` → ``TEXT``
 (``LONGTEXT`` on MySQL); ``datetime64[ns]`` → ``TIMESTAMP`` (``DATETIME(6)`` on MySQL);
-time-zone-aware datetimes → ``TIMESTAMP WITH TIME ZONE``. Columns of numpy ``int``/``bool``
+time-zone-aware datetimes → ``TIMESTAMP WITH TIME ZONE`` (in UTC; MySQL and SQLite read back
+the naive UTC time). Columns of numpy ``int``/``bool``
 dtype are created ``NOT NULL``, the others nullable, so a round trip gives back the same
 dtypes. Databases keep microseconds at most: nanoseconds are truncated.
 """
