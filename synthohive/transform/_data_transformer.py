@@ -651,7 +651,9 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                 "columns": [c.to_state() for c in self._columns],
             }
             if hasattr(self, "feature_names_in_"):
-                fitted["feature_names_in"] = np.asarray(self.feature_names_in_, dtype=np.str_)
+                fitted["feature_names_in"] = _dtypes.to_storable(
+                    np.asarray(self.feature_names_in_, dtype=object)
+                )
             state["fitted"] = fitted
         return state
 
@@ -664,7 +666,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         transformer.seed_ = int(fitted["seed"])
         transformer.n_features_in_ = int(fitted["n_features_in"])
         if "feature_names_in" in fitted:
-            transformer.feature_names_in_ = np.asarray(fitted["feature_names_in"], dtype=object)
+            transformer.feature_names_in_ = _dtypes.from_storable(fitted["feature_names_in"])
         columns = [_Column.from_state(c) for c in fitted["columns"]]
         transformer._set_fitted(columns, input_dtype=fitted["input_dtype"])
         return transformer

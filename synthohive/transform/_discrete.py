@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthohive.transform._dtypes import from_storable, to_storable
+
 
 @dataclass
 class CategoryEncoder:
@@ -16,8 +18,8 @@ class CategoryEncoder:
     Attributes
     ----------
     categories : ndarray of shape (n_categories,)
-        Observed categories as a plain array (numbers, bool, datetime64 or unicode), sorted,
-        or in dtype order for ``category`` columns.
+        Observed categories as a plain array (numbers, bool, datetime64, or ``str`` in an
+        object array), sorted, or in dtype order for ``category`` columns.
     frequencies : ndarray of shape (n_categories,)
         Share of the non-null training rows holding each category (sums to one).
     """
@@ -28,8 +30,7 @@ class CategoryEncoder:
 
     def __post_init__(self) -> None:
         """Build the hash index used to look categories up."""
-        keys = self.categories
-        self._lookup = pd.Index(keys.astype(object) if keys.dtype.kind == "U" else keys)
+        self._lookup = pd.Index(self.categories)
 
     @classmethod
     def fit(cls, values: np.ndarray, order: np.ndarray | None = None) -> CategoryEncoder:
@@ -48,18 +49,16 @@ class CategoryEncoder:
         CategoryEncoder
             The fitted encoder.
         """
-        codes, uniques = pd.factorize(values, sort=True)
-        uniques = np.asarray(uniques)
-        counts = np.bincount(codes, minlength=uniques.shape[0])
+        # value_counts hashes Python objects; factorize would merge "" and "\x00".
+        tally = pd.Series(values).value_counts(sort=False)
+        uniques, counts = tally.index.to_numpy(), tally.to_numpy()
+        by_value = np.argsort(uniques, kind="stable")
+        uniques, counts = uniques[by_value], counts[by_value]
         if order is not None:
             lookup = pd.Index(uniques)
-            observed = lookup.get_indexer(
-                order.astype(object) if order.dtype.kind == "U" else order
-            )
+            observed = lookup.get_indexer(order)
             position = observed[observed >= 0]
             uniques, counts = uniques[position], counts[position]
-        if uniques.dtype.kind == "O":
-            uniques = uniques.astype(np.str_)
         return cls(categories=uniques, frequencies=counts / counts.sum())
 
     @property
@@ -77,12 +76,12 @@ class CategoryEncoder:
 
     def to_state(self) -> dict[str, Any]:
         """Return the encoder as a state tree of arrays."""
-        return {"categories": self.categories, "frequencies": self.frequencies}
+        return {"categories": to_storable(self.categories), "frequencies": self.frequencies}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> CategoryEncoder:
         """Rebuild an encoder from :meth:`to_state`'s tree."""
         return cls(
-            categories=np.asarray(state["categories"]),
+            categories=from_storable(state["categories"]),
             frequencies=np.asarray(state["frequencies"], dtype=np.float64),
         )

@@ -1,10 +1,10 @@
 """Describe a column's dtype, extract its values, and rebuild it with the exact dtype.
 
 Every supported column is reduced to a *plain* numpy array (numbers, ``bool``,
-``datetime64`` or, for text, Python ``str`` in an object array during encoding and
-fixed-width unicode when stored) plus a null mask. :class:`DtypeSpec` records what is
-needed to turn such an array back into the original pandas dtype, and stores without
-object arrays.
+``datetime64`` or, for text, Python ``str`` in an object array) plus a null mask.
+:class:`DtypeSpec` records what is needed to turn such an array back into the original
+pandas dtype. Text arrays are stored as UTF-8 bytes plus offsets (:func:`to_storable`), so
+state trees hold no object arrays and any string, even one ending in a NUL character, survives.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from synthohive.exceptions import DataValidationError
 
 _OBJECT_KINDS = {"string": "str", "integer": "int", "floating": "float", "boolean": "bool"}
 _MISSING: dict[str, Any] = {"none": None, "nan": np.nan, "na": pd.NA}
-_OBJECT_PLAIN = {"str": np.str_, "int": np.int64, "float": np.float64, "bool": np.bool_}
+_OBJECT_PLAIN = {"str": object, "int": np.int64, "float": np.float64, "bool": np.bool_}
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class DtypeSpec:
             "value_dtype": self.value_dtype,
             "storage": self.storage,
             "missing": self.missing,
-            "categories": self.categories,
+            "categories": None if self.categories is None else to_storable(self.categories),
             "categories_dtype": self.categories_dtype,
             "ordered": self.ordered,
         }
@@ -89,7 +89,45 @@ class DtypeSpec:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> DtypeSpec:
         """Rebuild a spec from :meth:`to_state`'s tree."""
-        return cls(**state)
+        categories = state["categories"]
+        return cls(
+            **{**state, "categories": None if categories is None else from_storable(categories)}
+        )
+
+
+def to_storable(array: np.ndarray) -> np.ndarray | dict[str, np.ndarray]:
+    """Return ``array`` for a state tree: text as UTF-8 bytes and offsets, others unchanged.
+
+    Parameters
+    ----------
+    array : ndarray
+        A plain array; an object array must hold ``str``.
+
+    Returns
+    -------
+    ndarray or dict
+        The array itself, or ``{"utf8": uint8 array, "offsets": int64 array}`` for text.
+    """
+    if array.dtype.kind not in "OU":
+        return array
+    encoded = [str(item).encode("utf-8", "surrogatepass") for item in array]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(item) for item in encoded])
+    return {"utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8), "offsets": offsets}
+
+
+def from_storable(value: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
+    """Invert :func:`to_storable`: text comes back as an object array of ``str``."""
+    if not isinstance(value, dict):
+        return np.asarray(value)
+    data, offsets = np.asarray(value["utf8"]).tobytes(), np.asarray(value["offsets"])
+    text = [
+        data[start:stop].decode("utf-8", "surrogatepass")
+        for start, stop in zip(offsets[:-1], offsets[1:], strict=True)
+    ]
+    array = np.empty(len(text), dtype=object)
+    array[:] = text
+    return array
 
 
 def _value_dtype(dtype: np.dtype) -> str:
@@ -109,7 +147,7 @@ def plain_array(values: Any, column: str) -> np.ndarray:
     Returns
     -------
     ndarray
-        Numbers, ``bool``, ``datetime64`` or fixed-width unicode.
+        Numbers, ``bool``, ``datetime64`` or Python ``str`` (in an object array).
 
     Raises
     ------
@@ -117,6 +155,8 @@ def plain_array(values: Any, column: str) -> np.ndarray:
         If the values mix types or are of an unsupported type.
     """
     array = np.asarray(values)
+    if array.dtype.kind == "U":
+        return array.astype(object)
     if array.dtype.kind != "O":
         return array
     kind = infer_dtype(array, skipna=True)
@@ -230,8 +270,6 @@ def extract(series: pd.Series, spec: DtypeSpec) -> tuple[np.ndarray, np.ndarray]
         codes = series.cat.codes.to_numpy()
         null_mask = codes < 0
         categories = plain_array(series.cat.categories, str(series.name))
-        if categories.dtype.kind == "U":
-            categories = categories.astype(object)
         if categories.shape[0] == 0:
             return np.zeros(codes.shape[0], dtype=np.int64), null_mask
         return categories[np.where(null_mask, 0, codes)], null_mask
@@ -298,8 +336,6 @@ def restore(values: np.ndarray, null_mask: np.ndarray, spec: DtypeSpec) -> Any:
 
 def _categories_index(spec: DtypeSpec) -> pd.Index:
     categories = spec.categories if spec.categories is not None else np.array([], dtype=object)
-    if categories.dtype.kind == "U":
-        categories = categories.astype(object)
     index = pd.Index(categories)
     if spec.categories_dtype is not None and str(index.dtype) != spec.categories_dtype:
         index = index.astype(spec.categories_dtype)

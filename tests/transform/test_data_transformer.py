@@ -230,7 +230,7 @@ def test_discrete_rule_and_forced_discrete_columns():
 
 def test_categories_frequencies_and_index(fitted_mixed, mixed):
     np.testing.assert_array_equal(fitted_mixed.categories_["category"], ["z", "y", "x"])
-    assert fitted_mixed.categories_["object"].dtype.kind == "U"
+    assert fitted_mixed.categories_["object"].dtype == object
     freq = fitted_mixed.category_frequencies_["object"]
     expected = mixed["object"].value_counts(normalize=True).sort_index().to_numpy()
     np.testing.assert_allclose(freq, expected)
@@ -366,6 +366,16 @@ def test_artifact_round_trip_of_array_fit_and_unfitted():
     unfitted = load_bytes(dump_bytes(DataTransformer(discrete_columns=("a",))))
     assert unfitted.get_params()["discrete_columns"] == ["a"]
     assert not hasattr(unfitted, "output_info_")
+
+
+def test_artifact_keeps_any_text_exactly():
+    frame = pd.DataFrame({
+        "s": pd.Series(["", "\x00", "a\x00", "é", "😀", None] * 3, dtype=object),
+        "c": pd.Categorical(["x\x00", "y"] * 9, categories=["y", "x\x00", "z"]),
+    })
+    loaded = load_bytes(dump_bytes(DataTransformer().fit(frame)))
+    assert list(loaded.categories_["s"]) == ["", "\x00", "a\x00", "é", "😀"]
+    pd.testing.assert_frame_equal(loaded.inverse_transform(loaded.transform(frame)), frame)
 
 
 def test_joblib_round_trip(tmp_path, mixed, fitted_mixed):
