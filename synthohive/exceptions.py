@@ -66,7 +66,24 @@ class SerializationError(SynthoHiveError, OSError):
 
 
 class ConstraintViolationError(SynthoHiveError, ValueError):
-    """Generated data violates a constraint declared in the schema."""
+    """Generated data violates a constraint declared in the schema.
+
+    Parameters
+    ----------
+    message : str
+        Summary of the failure.
+    violations : list of dict, optional
+        One entry per violated constraint, with keys ``table``, ``column``, ``constraint``,
+        ``value`` (an observed offending value), ``count`` and ``text`` (a readable line);
+        every ``text`` is listed in the message.
+    """
+
+    def __init__(self, message: str, violations: list[dict] | None = None) -> None:
+        self.violations = list(violations or [])
+        if self.violations:
+            listing = "\n".join(f"  - {v['text']}" for v in self.violations)
+            message = f"{message}\n{listing}"
+        super().__init__(message)
 
 
 class QualityGateError(SynthoHiveError):

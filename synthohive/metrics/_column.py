@@ -111,15 +111,31 @@ def ordered_values(series: pd.Series, name: str = "") -> np.ndarray:
         ) from exc
 
 
-def ks_from_sorted(real_sorted: np.ndarray, synthetic_sorted: np.ndarray) -> float:
-    """Two-sample KS statistic of two sorted, non-null arrays (see :func:`ks_statistic`)."""
-    n_real, n_synthetic = real_sorted.shape[0], synthetic_sorted.shape[0]
-    if n_real == 0 or n_synthetic == 0:
-        return 0.0 if n_real == n_synthetic else 1.0
-    points = np.concatenate([real_sorted, synthetic_sorted])
-    cdf_real = np.searchsorted(real_sorted, points, side="right") / n_real
+def ks_from_cdf(values: np.ndarray, cdf: np.ndarray, synthetic_sorted: np.ndarray) -> float:
+    """KS statistic between a stepwise CDF and a sorted sample.
+
+    Parameters
+    ----------
+    values : ndarray
+        Sorted points where the reference CDF steps (repeats allowed).
+    cdf : ndarray
+        Reference CDF just after each point of ``values`` (non-decreasing, ending at 1).
+    synthetic_sorted : ndarray
+        Sorted, non-null synthetic values.
+
+    Returns
+    -------
+    float
+        ``max_t |F_reference(t) - F_synthetic(t)|``; 1 when one side is empty, 0 when both are.
+    """
+    n_reference, n_synthetic = values.shape[0], synthetic_sorted.shape[0]
+    if n_reference == 0 or n_synthetic == 0:
+        return 0.0 if n_reference == n_synthetic else 1.0
+    points = np.concatenate([values, synthetic_sorted])
+    steps = np.concatenate([[0.0], cdf])
+    cdf_reference = steps[np.searchsorted(values, points, side="right")]
     cdf_synthetic = np.searchsorted(synthetic_sorted, points, side="right") / n_synthetic
-    return float(np.max(np.abs(cdf_real - cdf_synthetic)))
+    return float(np.max(np.abs(cdf_reference - cdf_synthetic)))
 
 
 def ks_statistic(real: pd.Series, synthetic: pd.Series) -> float:
@@ -152,9 +168,9 @@ def ks_statistic(real: pd.Series, synthetic: pd.Series) -> float:
     0.5
     """
     name = str(real.name)
-    return ks_from_sorted(
-        np.sort(ordered_values(real, name)), np.sort(ordered_values(synthetic, name))
-    )
+    real_sorted = np.sort(ordered_values(real, name))
+    cdf = np.arange(1, real_sorted.shape[0] + 1) / max(real_sorted.shape[0], 1)
+    return ks_from_cdf(real_sorted, cdf, np.sort(ordered_values(synthetic, name)))
 
 
 def tvd_from_frequencies(real: np.ndarray, synthetic: np.ndarray) -> float:

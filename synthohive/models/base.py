@@ -9,6 +9,7 @@ model) can generate any table of a schema.
 
 from __future__ import annotations
 
+import logging
 import os
 from abc import ABC, abstractmethod
 from numbers import Integral
@@ -19,8 +20,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.metrics import QualityReport, ReferenceProfile, assess, check_quality
 from synthohive.persistence import load_artifact, save_artifact
 from synthohive.utils._random import derive_seed, draw_seed
+
+logger = logging.getLogger(__name__)
 
 
 class ConditionalGenerativeModel(BaseEstimator, ABC):
@@ -49,7 +53,15 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         ``save(path)`` writes one artifact file; ``load(path)`` rebuilds the model without
         unpickling (see :mod:`synthohive.persistence`). Subclasses implement
         ``_to_state``/``_from_state`` and register with
-        :func:`synthohive.persistence.register_persistable`. ``joblib`` also works.
+        :func:`synthohive.persistence.register_persistable`; they put :meth:`_base_state`
+        in their state and call :meth:`_restore_base_state` on load, which keeps the
+        bookkeeping attributes and the quality reference. ``joblib`` also works.
+    Quality
+        ``fit`` stores :class:`~synthohive.metrics.ReferenceProfile` statistics of ``X``
+        (no rows) as ``reference_``; every ``sample`` compares its output with them, logs
+        one summary line, keeps the :class:`~synthohive.metrics.QualityReport` as
+        ``last_quality_`` and, with ``quality_threshold``, raises ``QualityGateError``
+        naming every column whose KS/TVD is above the threshold, also after ``load()``.
 
     Subclasses implement :meth:`_fit` and :meth:`_sample`; the public methods here validate
     input, keep the bookkeeping attributes below and restore the input layout.
@@ -66,6 +78,11 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         Number of training rows.
     seed_ : int
         Integer seed drawn from ``random_state`` at ``fit``; every later draw derives from it.
+    reference_ : ReferenceProfile
+        Statistics of ``X`` (quantile sketches, category frequencies, pair summaries) that
+        the quality of samples is measured against.
+    last_quality_ : QualityReport
+        Quality report of the last ``sample`` call (set by ``sample``).
     """
 
     def fit(self, X: pd.DataFrame | np.ndarray, context: pd.DataFrame | None = None) -> Any:
@@ -110,6 +127,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         self.seed_ = draw_seed(getattr(self, "random_state", None))
         self.n_sample_calls_ = 0
         self._fit(frame, context)
+        self.reference_ = ReferenceProfile.fit(frame)
         return self
 
     def sample(
@@ -118,6 +136,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         context: pd.DataFrame | None = None,
         random_state: int | np.random.RandomState | None = None,
         conditions: dict[str, Any] | None = None,
+        quality_threshold: float | dict[str, float] | None = None,
     ) -> pd.DataFrame:
         """Generate synthetic rows.
 
@@ -134,6 +153,10 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         conditions : dict, optional
             ``{column: value}`` that every generated row must hold, for models that support
             it (see :meth:`_check_conditions`); others raise ``DataValidationError``.
+        quality_threshold : float or dict, optional
+            Largest KS/TVD distance to the training data allowed per column, e.g. ``0.15``,
+            or a dict per column (``"*"`` for the default); see
+            :func:`synthohive.metrics.check_quality`.
 
         Returns
         -------
@@ -147,6 +170,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         DataValidationError
             If ``n_samples`` is not a positive integer, ``context`` does not match or
             ``conditions`` cannot be honoured.
+        QualityGateError
+            If ``quality_threshold`` is given and some column misses it.
         """
         self._check_fitted()
         context = self._check_sample_context(context)
@@ -162,7 +187,9 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             result = self._sample(n_samples, context, seed)
         else:
             result = self._sample(n_samples, context, seed, conditions=conditions)
-        return result[self.columns_]
+        result = result[self.columns_]
+        self._judge(result, quality_threshold)
+        return result
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the fitted model to one artifact file.
@@ -221,6 +248,45 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     @abstractmethod
     def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
         """Generate ``n_samples`` rows with all randomness drawn from ``seed``."""
+
+    def _judge(self, result: pd.DataFrame, quality_threshold: Any) -> None:
+        """Measure ``result`` against ``reference_``, log it, keep it and apply the gate."""
+        reference = getattr(self, "reference_", None)
+        if reference is None:
+            if quality_threshold is not None:
+                raise DataValidationError(
+                    f"This {type(self).__name__} has no quality reference (its artifact was "
+                    "saved without one); fit it again to use quality_threshold."
+                )
+            return
+        report: QualityReport = assess(reference, result)
+        self.last_quality_ = report
+        logger.info("%s sample of %d rows: %s", type(self).__name__, len(result), report.summary())
+        if quality_threshold is not None:
+            check_quality(report, quality_threshold)
+
+    def _base_state(self) -> dict[str, Any]:
+        """State of the attributes this base class sets in ``fit``, for ``_to_state``."""
+        return {
+            "columns": list(self.columns_),
+            "dtypes": dict(self.dtypes_),
+            "context_columns": self.context_columns_,
+            "n_rows": int(self.n_rows_),
+            "seed": int(self.seed_),
+            "n_sample_calls": int(self.n_sample_calls_),
+            "reference": getattr(self, "reference_", None),
+        }
+
+    def _restore_base_state(self, state: dict[str, Any]) -> None:
+        """Set the attributes saved by :meth:`_base_state`, for ``_from_state``."""
+        self.columns_ = list(state["columns"])
+        self.dtypes_ = dict(state["dtypes"])
+        self.context_columns_ = state["context_columns"]
+        self.n_rows_ = int(state["n_rows"])
+        self.seed_ = int(state["seed"])
+        self.n_sample_calls_ = int(state["n_sample_calls"])
+        if state.get("reference") is not None:
+            self.reference_ = state["reference"]
 
     def _check_conditions(self, conditions: Any) -> Any:
         """Validate ``sample(conditions=...)``; return what ``_sample(conditions=)`` receives.

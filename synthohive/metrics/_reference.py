@@ -1,0 +1,528 @@
+"""Reference statistics of a real table that stand in for its rows.
+
+A :class:`ReferenceProfile` is built from a DataFrame (models build one at ``fit``) and keeps,
+per column, either a **quantile sketch** (at most ``max_atoms`` sorted values with their CDF;
+exact when the column has fewer distinct values) or capped **category frequencies** (the
+``max_categories`` most frequent values plus an "other" count), the null count, and, per pair of
+columns, the Pearson correlation (numeric pairs) and a small joint frequency table of binned
+values. It holds no rows, persists inside model artifacts, and compares a synthetic table with
+the real one after ``load()``:
+
+- KS from the sketch differs from the exact KS by at most about ``1 / max_atoms``;
+- TVD from the capped frequencies equals the exact TVD when the real column has at most
+  ``max_categories`` distinct values (rarer categories are pooled as "other" otherwise);
+- correlation deltas are exact; contingency TVD and NMI use the binning described in
+  :meth:`ReferenceProfile.fit`, also for reports computed from rows.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype, is_datetime64_any_dtype
+
+from synthohive.exceptions import DataValidationError
+from synthohive.metrics._column import (
+    check_columns,
+    column_metric,
+    ks_from_cdf,
+    null_rate,
+    ordered_values,
+    tvd_from_frequencies,
+)
+from synthohive.metrics._pairs import correlation_matrix, joint_counts, nmi_from_counts
+from synthohive.persistence import register_persistable
+
+__all__ = ["ReferenceProfile"]
+
+_PLAIN_KINDS = {"string", "integer", "floating", "boolean", "mixed-integer-float", "empty"}
+_PLOT_BINS = 30
+_PLOT_CATEGORIES = 12
+PAIR_COLUMNS = [
+    "column_1",
+    "column_2",
+    "metric",
+    "distance",
+    "real_correlation",
+    "synthetic_correlation",
+    "real_nmi",
+    "synthetic_nmi",
+    "nmi_difference",
+]
+
+
+def _keys(values: np.ndarray) -> list[Any]:
+    """JSON-storable keys of category values: str, int, float and bool stay, others become str."""
+    if infer_dtype(values, skipna=False) in _PLAIN_KINDS:
+        return pd.Series(values, dtype=object).tolist()
+    return [v if isinstance(v, str | int | float | bool) else str(v) for v in values.tolist()]
+
+
+class _NumericSketch:
+    """Quantile sketch of a numeric or datetime column (KS metric)."""
+
+    metric = "KS"
+
+    def __init__(
+        self,
+        n: int,
+        nulls: int,
+        values: np.ndarray,
+        cdf: np.ndarray,
+        edges: np.ndarray,
+        is_datetime: bool,
+    ) -> None:
+        self.n, self.nulls = n, nulls
+        self.values, self.cdf, self.edges = values, cdf, edges
+        self.is_datetime = is_datetime
+
+    @classmethod
+    def fit(cls, series: pd.Series, max_atoms: int, n_bins: int, name: str) -> _NumericSketch:
+        ordered = np.sort(ordered_values(series, name))
+        n_present = ordered.shape[0]
+        values, counts = np.unique(ordered, return_counts=True)
+        total = n_present
+        if values.shape[0] > max_atoms:
+            picks = ((np.arange(max_atoms) + 0.5) / max_atoms * n_present).astype(np.int64)
+            values, counts = np.unique(ordered[picks], return_counts=True)
+            total = max_atoms
+        cdf = np.cumsum(counts) / max(total, 1)
+        cuts = (np.arange(1, n_bins) / n_bins * n_present).astype(np.int64)
+        edges = np.unique(ordered[cuts]) if n_present else ordered
+        is_datetime = is_datetime64_any_dtype(series.dtype)
+        return cls(len(series), int(series.isna().sum()), values, cdf, edges, is_datetime)
+
+    @property
+    def n_codes(self) -> int:
+        return self.edges.shape[0] + 2
+
+    def distance(self, series: pd.Series, name: str) -> float:
+        return ks_from_cdf(self.values, self.cdf, np.sort(ordered_values(series, name)))
+
+    def codes(self, series: pd.Series, name: str) -> np.ndarray:
+        present = series.notna().to_numpy()
+        codes = np.zeros(len(series), dtype=np.int64)
+        codes[present] = 1 + np.searchsorted(self.edges, ordered_values(series, name), "right")
+        return codes
+
+    def plot(self, series: pd.Series, name: str) -> dict[str, Any]:
+        synthetic = ordered_values(series, name).astype(np.float64)
+        reference = self.values.astype(np.float64)
+        both = np.concatenate([reference, synthetic])
+        low, high = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
+        if high <= low:
+            low, high = low - 0.5, high + 0.5
+        edges = np.linspace(low, high, _PLOT_BINS + 1)
+        weights = np.diff(np.concatenate([[0.0], self.cdf]))
+        real = np.histogram(reference, edges, weights=weights)[0]
+        synthetic_hist = np.histogram(synthetic, edges)[0] / max(synthetic.shape[0], 1)
+        return {
+            "metric": "KS",
+            "datetime": self.is_datetime,
+            "edges": edges.tolist(),
+            "real": real.tolist(),
+            "synthetic": synthetic_hist.tolist(),
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "n": self.n,
+            "nulls": self.nulls,
+            "values": self.values,
+            "cdf": self.cdf,
+            "edges": self.edges,
+            "datetime": self.is_datetime,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _NumericSketch:
+        return cls(
+            int(state["n"]),
+            int(state["nulls"]),
+            np.asarray(state["values"]),
+            np.asarray(state["cdf"], dtype=np.float64),
+            np.asarray(state["edges"]),
+            bool(state["datetime"]),
+        )
+
+
+class _CategorySketch:
+    """Capped category frequencies of a discrete column (TVD metric)."""
+
+    metric = "TVD"
+
+    def __init__(
+        self,
+        n: int,
+        nulls: int,
+        categories: list[Any],
+        counts: np.ndarray,
+        other: int,
+        pair_categories: int,
+    ) -> None:
+        self.n, self.nulls = n, nulls
+        self.categories, self.counts, self.other = categories, counts, other
+        self.pair_categories = pair_categories
+        self._index = pd.Index(categories, dtype=object)
+
+    @classmethod
+    def fit(cls, series: pd.Series, max_categories: int, pair_categories: int) -> _CategorySketch:
+        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+        present = codes[codes >= 0]
+        counts = np.bincount(present, minlength=len(uniques))
+        order = np.argsort(-counts, kind="stable")[:max_categories]
+        keys = _keys(np.asarray(uniques, dtype=object)[order])
+        merged: dict[Any, int] = {}
+        for key, count in zip(keys, counts[order], strict=True):
+            merged[key] = merged.get(key, 0) + int(count)
+        kept = np.fromiter(merged.values(), dtype=np.int64, count=len(merged))
+        other = int(present.shape[0] - kept.sum())
+        return cls(
+            len(series),
+            int(codes.shape[0] - present.shape[0]),
+            list(merged),
+            kept,
+            other,
+            pair_categories,
+        )
+
+    @property
+    def n_codes(self) -> int:
+        return min(len(self.categories), self.pair_categories) + 2
+
+    def lookup(self, series: pd.Series) -> np.ndarray:
+        """Index of each value among the kept categories; -1 other, -2 null."""
+        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+        positions = self._index.get_indexer(_keys(np.asarray(uniques, dtype=object)))
+        return np.where(codes >= 0, positions[codes], -2)
+
+    def frequencies(self, series: pd.Series) -> np.ndarray:
+        positions = self.lookup(series)
+        kept = np.bincount(positions[positions >= 0], minlength=len(self.categories))
+        return np.concatenate(
+            [kept, [np.count_nonzero(positions == -1), np.count_nonzero(positions == -2)]]
+        )
+
+    def reference_frequencies(self) -> np.ndarray:
+        return np.concatenate([self.counts, [self.other, self.nulls]])
+
+    def distance(self, series: pd.Series, name: str) -> float:
+        return tvd_from_frequencies(self.reference_frequencies(), self.frequencies(series))
+
+    def codes(self, series: pd.Series, name: str) -> np.ndarray:
+        positions = self.lookup(series)
+        other = self.n_codes - 1
+        return np.where(
+            positions == -2,
+            0,
+            np.where((positions >= 0) & (positions < other - 1), positions + 1, other),
+        )
+
+    def plot(self, series: pd.Series, name: str) -> dict[str, Any]:
+        real = self.reference_frequencies().astype(np.float64)
+        synthetic = self.frequencies(series).astype(np.float64)
+        real, synthetic = real / max(real.sum(), 1.0), synthetic / max(synthetic.sum(), 1.0)
+        shown = min(len(self.categories), _PLOT_CATEGORIES)
+        labels = [str(c) for c in self.categories[:shown]]
+        real_shown, synthetic_shown = list(real[:shown]), list(synthetic[:shown])
+        pooled = (
+            ("(other)", real[shown:-1].sum(), synthetic[shown:-1].sum()),
+            ("(null)", real[-1], synthetic[-1]),
+        )
+        for label, real_share, synthetic_share in pooled:
+            if real_share > 0 or synthetic_share > 0:
+                labels.append(label)
+                real_shown.append(float(real_share))
+                synthetic_shown.append(float(synthetic_share))
+        return {
+            "metric": "TVD",
+            "labels": labels,
+            "real": [float(v) for v in real_shown],
+            "synthetic": [float(v) for v in synthetic_shown],
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "n": self.n,
+            "nulls": self.nulls,
+            "categories": list(self.categories),
+            "counts": self.counts,
+            "other": self.other,
+            "pair_categories": self.pair_categories,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _CategorySketch:
+        return cls(
+            int(state["n"]),
+            int(state["nulls"]),
+            list(state["categories"]),
+            np.asarray(state["counts"], dtype=np.int64),
+            int(state["other"]),
+            int(state["pair_categories"]),
+        )
+
+
+_SKETCHES = {"KS": _NumericSketch, "TVD": _CategorySketch}
+
+
+@register_persistable("ReferenceProfile")
+class ReferenceProfile:
+    """Statistics of a real table that let synthetic tables be judged without its rows.
+
+    Build one with :meth:`fit`; compare synthetic data with :meth:`column_distances` and
+    :meth:`pair_distances` (or :func:`synthohive.metrics.assess`, which returns a
+    :class:`~synthohive.metrics.QualityReport`). It stores quantile sketches, category
+    frequencies, null counts, correlations and binned joint frequencies, never rows.
+
+    Attributes
+    ----------
+    columns : list of str
+        Columns of the real table, in order.
+    n_rows : int
+        Number of real rows.
+    pair_columns : list of str
+        Columns whose pairs are summarised (the first ``max_pair_columns``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> real = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "a", "b", "b"]})
+    >>> profile = ReferenceProfile.fit(real)
+    >>> profile.column_distances(real).distance.tolist()
+    [0.0, 0.0]
+    """
+
+    def __init__(
+        self,
+        columns: list[str],
+        n_rows: int,
+        sketches: list[Any],
+        pair_columns: list[str],
+        correlation: np.ndarray,
+        pair_counts: np.ndarray,
+    ) -> None:
+        self.columns = columns
+        self.n_rows = n_rows
+        self._sketches = dict(zip(columns, sketches, strict=True))
+        self.pair_columns = pair_columns
+        self._correlation = correlation
+        self._pair_counts = pair_counts
+
+    @classmethod
+    def fit(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        max_atoms: int = 1000,
+        max_categories: int = 1000,
+        pair_bins: int = 10,
+        pair_categories: int = 20,
+        max_pair_columns: int = 50,
+    ) -> ReferenceProfile:
+        """Summarise a real table.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The real rows.
+        max_atoms : int, default=1000
+            Most points kept in each numeric/datetime column's quantile sketch.
+        max_categories : int, default=1000
+            Most categories kept per discrete column; rarer ones are pooled as "other".
+        pair_bins : int, default=10
+            Numeric columns are cut at their real quantiles into this many bins for
+            contingency tables and NMI.
+        pair_categories : int, default=20
+            Discrete columns keep this many most frequent categories (rest pooled) in
+            contingency tables and NMI.
+        max_pair_columns : int, default=50
+            Pairs are summarised among the first this many columns only.
+
+        Returns
+        -------
+        ReferenceProfile
+            The summary.
+
+        Raises
+        ------
+        DataValidationError
+            If ``frame`` is not a DataFrame.
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise DataValidationError(
+                f"ReferenceProfile.fit needs a pandas DataFrame, got {type(frame).__name__}."
+            )
+        columns = [str(c) for c in frame.columns]
+        sketches = []
+        for label, name in zip(frame.columns, columns, strict=True):
+            series = frame[label]
+            if column_metric(series) == "KS":
+                sketches.append(_NumericSketch.fit(series, max_atoms, pair_bins, name))
+            else:
+                sketches.append(_CategorySketch.fit(series, max_categories, pair_categories))
+        profile = cls(
+            columns,
+            len(frame),
+            sketches,
+            columns[:max_pair_columns],
+            np.zeros((0, 0)),
+            np.zeros(0, dtype=np.int64),
+        )
+        renamed = frame.set_axis(columns, axis=1)
+        profile._correlation = correlation_matrix(renamed[profile._numeric_pair_columns()])
+        profile._pair_counts = np.concatenate(
+            [counts.ravel() for counts in profile._joint_tables(renamed)] or [np.zeros(0)]
+        ).astype(np.int64)
+        return profile
+
+    def metric(self, column: str) -> str:
+        """Return ``"KS"`` or ``"TVD"``: the metric of ``column`` (see ``column_metric``)."""
+        return self._sketches[column].metric
+
+    def null_rate(self, column: str) -> float:
+        """Share of nulls in the real ``column``."""
+        sketch = self._sketches[column]
+        return sketch.nulls / sketch.n if sketch.n else 0.0
+
+    def column_distances(self, synthetic: pd.DataFrame) -> pd.DataFrame:
+        """Compare every column of ``synthetic`` with the reference.
+
+        Parameters
+        ----------
+        synthetic : DataFrame
+            Synthetic rows holding every reference column.
+
+        Returns
+        -------
+        DataFrame
+            Same layout as :func:`synthohive.metrics.column_distances`.
+
+        Raises
+        ------
+        DataValidationError
+            If a column is missing or cannot be compared.
+        """
+        synthetic = self._prepare(synthetic)
+        rows = [
+            (
+                name,
+                sketch.metric,
+                sketch.distance(synthetic[name], name),
+                abs(self.null_rate(name) - null_rate(synthetic[name])),
+            )
+            for name, sketch in self._sketches.items()
+        ]
+        return pd.DataFrame(rows, columns=["column", "metric", "distance", "null_rate_difference"])
+
+    def pair_distances(self, synthetic: pd.DataFrame) -> pd.DataFrame:
+        """Compare every pair of summarised columns of ``synthetic`` with the reference.
+
+        Numeric/datetime pairs are compared by correlation delta, others by contingency TVD
+        of binned values; both NMIs are reported for every pair.
+
+        Parameters
+        ----------
+        synthetic : DataFrame
+            Synthetic rows holding every reference column.
+
+        Returns
+        -------
+        DataFrame
+            One row per pair with ``column_1``, ``column_2``, ``metric`` (``"correlation"``
+            or ``"contingency"``), ``distance`` (lower is better), ``real_correlation``,
+            ``synthetic_correlation`` (NaN for contingency pairs), ``real_nmi``,
+            ``synthetic_nmi`` and ``nmi_difference``.
+
+        Raises
+        ------
+        DataValidationError
+            If a column is missing or cannot be compared.
+        """
+        synthetic = self._prepare(synthetic)
+        numeric = self._numeric_pair_columns()
+        position = {name: i for i, name in enumerate(numeric)}
+        synthetic_correlation = correlation_matrix(synthetic[numeric])
+        rows = []
+        offset = 0
+        for (first, second), counts in zip(
+            self._pairs(), self._joint_tables(synthetic), strict=True
+        ):
+            real = self._pair_counts[offset : offset + counts.size].reshape(counts.shape)
+            offset += counts.size
+            real_nmi, synthetic_nmi = nmi_from_counts(real), nmi_from_counts(counts)
+            if first in position and second in position:
+                i, j = position[first], position[second]
+                real_r, synthetic_r = self._correlation[i, j], synthetic_correlation[i, j]
+                metric, distance = "correlation", abs(real_r - synthetic_r) / 2.0
+            else:
+                real_r = synthetic_r = np.nan
+                metric = "contingency"
+                distance = tvd_from_frequencies(real.ravel(), counts.ravel())
+            rows.append(
+                (
+                    first,
+                    second,
+                    metric,
+                    float(distance),
+                    float(real_r),
+                    float(synthetic_r),
+                    real_nmi,
+                    synthetic_nmi,
+                    abs(real_nmi - synthetic_nmi),
+                )
+            )
+        return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+    def distributions(self, synthetic: pd.DataFrame) -> dict[str, dict[str, Any]]:
+        """Histogram or bar data of every column, real against synthetic, for plots."""
+        synthetic = self._prepare(synthetic)
+        return {name: sketch.plot(synthetic[name], name) for name, sketch in self._sketches.items()}
+
+    def _prepare(self, synthetic: pd.DataFrame) -> pd.DataFrame:
+        """Check ``synthetic`` holds the reference columns; return it with str labels."""
+        if not isinstance(synthetic, pd.DataFrame):
+            raise DataValidationError(
+                f"Synthetic data must be a pandas DataFrame, got {type(synthetic).__name__}."
+            )
+        renamed = synthetic.set_axis([str(c) for c in synthetic.columns], axis=1)
+        check_columns(pd.DataFrame(columns=self.columns), renamed)
+        return renamed
+
+    def _numeric_pair_columns(self) -> list[str]:
+        return [c for c in self.pair_columns if self._sketches[c].metric == "KS"]
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        return list(combinations(self.pair_columns, 2))
+
+    def _joint_tables(self, frame: pd.DataFrame) -> list[np.ndarray]:
+        codes = {c: self._sketches[c].codes(frame[c], c) for c in self.pair_columns}
+        sizes = {c: self._sketches[c].n_codes for c in self.pair_columns}
+        return [joint_counts(codes[a], codes[b], sizes[a], sizes[b]) for a, b in self._pairs()]
+
+    def _to_state(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "n_rows": self.n_rows,
+            "sketches": [self._sketches[c].to_state() for c in self.columns],
+            "pair_columns": list(self.pair_columns),
+            "correlation": self._correlation,
+            "pair_counts": self._pair_counts,
+        }
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> ReferenceProfile:
+        sketches = [_SKETCHES[s["metric"]].from_state(s) for s in state["sketches"]]
+        return cls(
+            list(state["columns"]),
+            int(state["n_rows"]),
+            sketches,
+            list(state["pair_columns"]),
+            np.asarray(state["correlation"], dtype=np.float64),
+            np.asarray(state["pair_counts"], dtype=np.int64),
+        )
