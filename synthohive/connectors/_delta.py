@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from synthohive.connectors._identifiers import validate_identifier, validate_identifiers
+from synthohive.connectors._frames import check_frame
+from synthohive.connectors._identifiers import validate_identifier
 from synthohive.connectors._spark_types import arrow_to_pandas, pandas_to_arrow, resolve_mode
 from synthohive.connectors.base import Connector
 from synthohive.exceptions import ConnectorError
@@ -227,7 +228,7 @@ class DeltaConnector(Connector):
         """
         uri = self._uri(name)
         mode = resolve_mode(if_exists)
-        validate_identifiers((str(c) for c in df.columns), "column")
+        check_frame(name, df)
         write_delta_arrow(uri, pandas_to_arrow(df, name), mode, self.storage_options)
 
     def read_tables(self, names: Iterable[str] | None = None,

@@ -9,6 +9,7 @@ Delta classes are already on the session's classpath, and otherwise through delt
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import shutil
@@ -23,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from synthohive.connectors._delta import _deltalake, write_delta_arrow
+from synthohive.connectors._frames import check_frame
 from synthohive.connectors._identifiers import validate_identifier, validate_identifiers
 from synthohive.connectors._spark_types import (
     DTYPE_KEY,
@@ -36,15 +38,23 @@ from synthohive.exceptions import ConnectorError
 logger = logging.getLogger(__name__)
 
 _DELTA_SOURCE = "org.apache.spark.sql.delta.sources.DeltaDataSource"
-_ADD_DELTA_JARS = (
-    "Start the session with the Delta jars on its classpath, e.g. "
-    "SparkSession.builder.config('spark.jars', '/path/delta-spark_2.13-4.0.0.jar,"
-    "/path/delta-storage-4.0.0.jar').config('spark.sql.extensions', "
-    "'io.delta.sql.DeltaSparkSessionExtension').config('spark.sql.catalog.spark_catalog', "
-    "'org.apache.spark.sql.delta.catalog.DeltaCatalog') with jars copied from your cluster "
-    "or an internal mirror (configure_spark_with_delta_pip downloads them at run time and is "
-    "not used)"
-)
+
+
+def _delta_jars_hint() -> str:
+    """Say how to put the Delta jars on a session's classpath without a run-time download."""
+    try:
+        version = importlib.metadata.version("delta-spark")
+    except importlib.metadata.PackageNotFoundError:
+        version = "<delta version>"
+    return (
+        "Start the session with the Delta jars on its classpath: SparkSession.builder"
+        f".config('spark.jars', '/path/to/delta-spark_2.13-{version}.jar,/path/to/"
+        f"delta-storage-{version}.jar').config('spark.sql.extensions', "
+        "'io.delta.sql.DeltaSparkSessionExtension').config('spark.sql.catalog.spark_catalog', "
+        "'org.apache.spark.sql.delta.catalog.DeltaCatalog'), with the jars copied from your "
+        "cluster or an internal Maven mirror (configure_spark_with_delta_pip downloads them at "
+        "run time and is not used)"
+    )
 
 
 def _spark_errors() -> tuple[type[BaseException], ...]:
@@ -304,7 +314,7 @@ class SparkConnector(Connector):
         ConnectorError
             If a column cannot be stored by Spark.
         """
-        validate_identifiers((str(c) for c in df.columns), "column")
+        check_frame(name, df)
         data = pandas_to_arrow(df, name)
         return self.spark.createDataFrame(data, schema=spark_schema(data.schema))
 
@@ -457,7 +467,7 @@ class SparkConnector(Connector):
                     from exc
             return
         if isinstance(df, pd.DataFrame):
-            validate_identifiers((str(c) for c in df.columns), "column")
+            check_frame(Path(path).name, df)
             write_delta_arrow(str(path), pandas_to_arrow(df, Path(path).name), resolved)
             return
         self._commit_spark_files_to_delta(self._as_spark(df, Path(path).name), str(path),
@@ -512,7 +522,7 @@ class SparkConnector(Connector):
         if features & {"deletionVectors", "columnMapping"}:
             raise ConnectorError(
                 f"The Delta table at {path} uses {sorted(features)}, which only the Delta jars "
-                f"read correctly. {_ADD_DELTA_JARS}."
+                f"read correctly. {_delta_jars_hint()}."
             )
         arrow_schema = pa.schema(table.schema().to_arrow())
         schema = spark_schema(arrow_schema)
@@ -525,7 +535,7 @@ class SparkConnector(Connector):
         if "://" in path and not path.startswith("file:"):
             raise ConnectorError(
                 f"Writing a Spark DataFrame to the Delta table at {path} without the Delta jars "
-                f"works on local or mounted paths only. {_ADD_DELTA_JARS}."
+                f"works on local or mounted paths only. {_delta_jars_hint()}."
             )
         deltalake = _deltalake()
         root = Path(path.removeprefix("file:"))

@@ -130,3 +130,5 @@ def test_delta_through_spark_without_jars(spark, tmp_path):
         conn.write_delta(df, tmp_path / "spark_people")
     conn.write_delta(df.head(3), tmp_path / "spark_people", mode="overwrite")
     assert conn.read_delta(tmp_path / "spark_people").count() == 3
+    with pytest.raises(ConnectorError, match=r"spark\.jars.*delta-spark_2\.13"):
+        conn.write_delta(conn.to_spark(df), "s3://bucket/people")
