@@ -64,7 +64,11 @@ class RelationalSynthesizer(BaseEstimator):
         Per-table overrides of ``model``, e.g. ``{"orders": TVAE()}``.
     cardinality : CardinalityEstimator, optional
         Template of the children-per-parent estimator, cloned for every foreign key. None
-        uses :class:`synthohive.EmpiricalCardinality`.
+        uses :class:`synthohive.EmpiricalCardinality`. Estimators get the parent's learned
+        columns as ``context`` (unprefixed), so a conditional one can use them.
+    cardinalities : dict of str to CardinalityEstimator, optional
+        Per-relation overrides of ``cardinality``, keyed ``"<child table>.<fk column>"``,
+        e.g. ``{"orders.customer_id": EmpiricalCardinality(conditional_on="segment")}``.
     random_state : int, RandomState instance or None
         Seeds everything: each clone gets a seed derived from it and its table (and foreign
         key) name, so a table's seed does not depend on the other tables.
@@ -120,6 +124,7 @@ class RelationalSynthesizer(BaseEstimator):
         model: ConditionalGenerativeModel | None = None,
         models: Mapping[str, ConditionalGenerativeModel] | None = None,
         cardinality: Any = None,
+        cardinalities: Mapping[str, Any] | None = None,
         random_state: int | np.random.RandomState | None = None,
         on_orphans: str = "raise",
         chunk_size: int = 50_000,
@@ -128,6 +133,7 @@ class RelationalSynthesizer(BaseEstimator):
         self.model = model
         self.models = models
         self.cardinality = cardinality
+        self.cardinalities = cardinalities
         self.random_state = random_state
         self.on_orphans = on_orphans
         self.chunk_size = chunk_size
@@ -174,11 +180,13 @@ class RelationalSynthesizer(BaseEstimator):
             positions = {r.column: parent_positions(frame[r.column], keys[r.parent_table])
                          for r in plan.relations}
             for relation in plan.relations:
-                estimator = _seeded(clone(self._cardinality_template()),
+                estimator = _seeded(clone(self._cardinality_template(name, relation.column)),
                                     derive_seed(seed, name, relation.column))
                 counts = children_counts(positions[relation.column],
                                          len(keys[relation.parent_table]))
-                cardinality[f"{name}.{relation.column}"] = estimator.fit(counts)
+                cardinality[f"{name}.{relation.column}"] = estimator.fit(
+                    counts, context=_parent_context(plans[relation.parent_table],
+                                                    tables[relation.parent_table]))
             if plan.model_columns:
                 context = gather_context(plan, plans, tables, positions)
                 model = _seeded(clone(self._model_template(name)), derive_seed(seed, name))
@@ -352,11 +360,12 @@ class RelationalSynthesizer(BaseEstimator):
         """Parent position of every row of a table for each of its relations."""
         positions: dict[str, np.ndarray] = {}
         for rank, relation in enumerate(plan.relations):
-            n_parents = len(kept[relation.parent_table][0])
+            parent_keys, parent_frame = kept[relation.parent_table]
             estimator = self.cardinality_[f"{plan.name}.{relation.column}"]
             counts = estimator.sample(
-                n=n_parents, random_state=derive_seed(seed, plan.name, relation.column)
-            ) if n_parents else np.zeros(0, dtype=np.int64)
+                context=_parent_context(self.plans_[relation.parent_table], parent_frame),
+                n=len(parent_keys), random_state=derive_seed(seed, plan.name, relation.column)
+            ) if len(parent_keys) else np.zeros(0, dtype=np.int64)
             rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots"))
             if rank == 0:
                 positions[relation.column] = driving_positions(counts, relation, plan.name, rng)
@@ -484,6 +493,13 @@ class RelationalSynthesizer(BaseEstimator):
                 f"models= names tables that are not in the schema: {unknown}; known tables: "
                 f"{schema.table_names}."
             )
+        relations = {f"{fk.child_table}.{fk.column}" for fk in schema.foreign_keys}
+        unknown = sorted(set(self.cardinalities or {}) - relations)
+        if unknown:
+            raise SchemaValidationError(
+                f"cardinalities= names relations that are not in the schema: {unknown}; use "
+                f"'<child table>.<fk column>' keys among {sorted(relations)}."
+            )
         for name, estimator in [("model", self.model),
                                 *((f"models[{t!r}]", m) for t, m in overrides.items())]:
             if estimator is not None and not isinstance(estimator, ConditionalGenerativeModel):
@@ -543,7 +559,10 @@ class RelationalSynthesizer(BaseEstimator):
 
         return default_model()
 
-    def _cardinality_template(self) -> Any:
+    def _cardinality_template(self, table: str, column: str) -> Any:
+        overrides = self.cardinalities or {}
+        if f"{table}.{column}" in overrides:
+            return overrides[f"{table}.{column}"]
         if self.cardinality is not None:
             return self.cardinality
         from synthohive.cardinality import EmpiricalCardinality
@@ -556,6 +575,13 @@ def _seeded(estimator: Any, seed: int) -> Any:
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=seed)
     return estimator
+
+
+def _parent_context(plan: TablePlan, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Learned columns of a parent table, the context of its cardinality estimators."""
+    if not plan.model_columns:
+        return None
+    return frame[list(plan.model_columns)].reset_index(drop=True)
 
 
 def _check_scale(scale: Any) -> float:

@@ -252,3 +252,43 @@ def test_every_error_is_a_synthohive_error(chain):
     schema, _ = chain
     with pytest.raises(SynthoHiveError):
         RelationalSynthesizer(42).fit({})
+
+
+def test_default_cardinality_and_conditional_counts(chain):
+    from synthohive.cardinality import EmpiricalCardinality
+
+    schema, tables = chain
+    synth = _synth(schema, cardinality=None, cardinalities={
+        "orders.customer_id": EmpiricalCardinality(conditional_on="segment")}).fit(tables)
+    assert isinstance(synth.cardinality_["items.order_id"], EmpiricalCardinality)
+    assert synth.cardinality_["orders.customer_id"].conditional_on == "segment"
+    synthetic = synth.sample(random_state=3)
+    _assert_joins(schema, synthetic)
+    counts = _counts(synthetic["orders"], "customer_id", synthetic["customers"], "customer_id")
+    pro = (synthetic["customers"]["segment"] == "pro").to_numpy()
+    assert counts[pro].mean() > 2.5 * counts[~pro].mean()
+    real = _counts(tables["orders"], "customer_id", tables["customers"], "customer_id")
+    assert stats.ks_2samp(real, counts).statistic < 0.1
+    assert (counts == 0).any()
+
+
+def test_unknown_relation_in_cardinalities(chain):
+    schema, tables = chain
+    with pytest.raises(SchemaValidationError, match="orders.client_id"):
+        _synth(schema, cardinalities={"orders.client_id": ShuffleCounts()}).fit(tables)
+
+
+def test_fit_lists_every_problem_of_the_tables(chain):
+    schema, tables = chain
+    customers = tables["customers"].copy()
+    customers.loc[1, "customer_id"] = customers.loc[0, "customer_id"]  # duplicate key
+    orders = tables["orders"].copy()
+    orders.loc[0, "customer_id"] = 9999  # orphan
+    items = tables["items"].drop(columns="order_id")  # missing foreign key column
+    with pytest.raises(SchemaValidationError) as error:
+        _synth(schema).fit({"customers": customers, "orders": orders, "items": items})
+    assert len(error.value.problems) >= 3
+    text = str(error.value)
+    assert "customer_id" in text
+    assert "9999" in text
+    assert "order_id" in text
