@@ -467,12 +467,7 @@ class CTGAN(ConditionalGenerativeModel):
             params["random_state"] = None
         return {
             "params": params,
-            "columns": list(self.columns_),
-            "dtypes": dict(self.dtypes_),
-            "context_columns": self.context_columns_,
-            "n_rows": int(self.n_rows_),
-            "seed": int(self.seed_),
-            "n_sample_calls": int(self.n_sample_calls_),
+            **self._base_state(),
             "transformer": self.transformer_,
             "context_transformer": self.context_transformer_,
             "spans": [[s.column, s.kind, s.activation, s.start, s.width] for s in self.spans_],
@@ -492,12 +487,7 @@ class CTGAN(ConditionalGenerativeModel):
         params["generator_dim"] = tuple(params["generator_dim"])
         params["discriminator_dim"] = tuple(params["discriminator_dim"])
         model = cls(**params)
-        model.columns_ = list(state["columns"])
-        model.dtypes_ = dict(state["dtypes"])
-        model.context_columns_ = state["context_columns"]
-        model.n_rows_ = int(state["n_rows"])
-        model.seed_ = int(state["seed"])
-        model.n_sample_calls_ = int(state["n_sample_calls"])
+        model._restore_base_state(state)
         model.transformer_ = state["transformer"]
         model.context_transformer_ = state["context_transformer"]
         model.spans_ = [OutputSpan(c, k, a, int(s), int(w)) for c, k, a, s, w in state["spans"]]
