@@ -23,3 +23,25 @@ def test_real_dataset_end_to_end(name, depth, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{t}.parquet" for t in schema.table_names)
     assert set(paths) == set(schema.table_names)
+
+
+def test_ctgan_end_to_end_on_chinook(tmp_path):
+    from synthohive.models import default_model
+    from synthohive.models.ctgan import CTGAN
+
+    assert isinstance(default_model(), CTGAN)
+    schema, tables = read_dataset("chinook")
+    tables = subset(schema, tables, 120)
+    model = CTGAN(epochs=1, batch_size=50, pac=5, embedding_dim=16, generator_dim=(32,),
+                  discriminator_dim=(32,), device="cpu")
+    synth = RelationalSynthesizer(schema, model=model, random_state=0).fit(tables)
+    assert all(isinstance(m, CTGAN) for m in synth.models_.values())
+    synth.save(tmp_path / "chinook.shm")
+    loaded = RelationalSynthesizer.load(tmp_path / "chinook.shm")
+    first, second = synth.sample(random_state=3), loaded.sample(random_state=3)
+    for name, frame in tables.items():
+        assert first[name].dtypes.equals(frame.dtypes), name
+        assert first[name].equals(second[name]), name
+    for fk in schema.foreign_keys:
+        values = first[fk.child_table][fk.column].dropna()
+        assert values.isin(first[fk.parent_table][fk.parent_column]).all(), fk.name
