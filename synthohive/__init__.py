@@ -4,7 +4,11 @@
 
 from synthohive import _logging, connectors, exceptions
 from synthohive._version import __version__
-from synthohive.cardinality import CardinalityEstimator, EmpiricalCardinality
+from synthohive.cardinality import (
+    CardinalityEstimator,
+    EmpiricalCardinality,
+    NegativeBinomialCardinality,
+)
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.ctgan import CTGAN
 from synthohive.relational import RelationalSynthesizer
@@ -17,6 +21,7 @@ __all__ = [
     "ConditionalGenerativeModel",
     "DataTransformer",
     "EmpiricalCardinality",
+    "NegativeBinomialCardinality",
     "RelationalSynthesizer",
     "Schema",
     "__version__",

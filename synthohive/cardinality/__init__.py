@@ -7,6 +7,7 @@ regression on parent columns.
 """
 
 from synthohive.cardinality._empirical import EmpiricalCardinality
+from synthohive.cardinality._negative_binomial import NegativeBinomialCardinality
 from synthohive.cardinality.base import CardinalityEstimator
 
-__all__ = ["CardinalityEstimator", "EmpiricalCardinality"]
+__all__ = ["CardinalityEstimator", "EmpiricalCardinality", "NegativeBinomialCardinality"]
