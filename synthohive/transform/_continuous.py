@@ -37,6 +37,36 @@ _MIN_STD = 1e-12
 _REG_STD = 1e-3
 
 
+#: Most decimals :func:`learn_decimals` tries.
+MAX_DECIMALS = 15
+_PROBE_ROWS = 1_000
+
+
+def learn_decimals(values: np.ndarray) -> int | None:
+    """Return the fewest decimals that reproduce every float value exactly, or ``None``.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Non-null values in their own float dtype.
+
+    Returns
+    -------
+    int or None
+        ``k`` such that rounding to ``k`` decimals and casting back to the values' dtype gives
+        every value back (``2`` for prices like ``4.99``); ``None`` if no ``k <= 15`` does.
+    """
+    probe = values[:_PROBE_ROWS]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for decimals in range(MAX_DECIMALS + 1):
+            if all(
+                np.array_equal(np.round(part.astype(np.float64), decimals).astype(part.dtype), part)
+                for part in (probe, values)
+            ):
+                return decimals
+    return None
+
+
 def _uniform_hash(values: np.ndarray, seed: int) -> np.ndarray:
     """Map float64 values to uniforms in ``[0, 1)`` with a seeded SplitMix64 hash."""
     bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
@@ -153,10 +183,9 @@ class ModeNormalizer:
         if sample.shape[0] > max_fit_rows:
             rng = numpy_generator(derive_seed(seed, "subsample"))
             sample = values[np.sort(rng.choice(values.shape[0], max_fit_rows, replace=False))]
-        loc = float(np.mean(sample))
-        scale = float(np.std(sample))
-        if not np.isfinite(scale) or scale <= 0.0:
-            scale = 1.0
+        magnitude = float(np.max(np.abs(sample))) or 1.0
+        loc = float(np.mean(sample / magnitude)) * magnitude
+        scale = float(np.std(sample / magnitude)) * magnitude or 1.0
         n_components = min(max_modes, int(np.unique(sample).shape[0]))
         means, stds, weights = _standard_mixture(
             (sample - loc) / scale, n_components, derive_seed(seed, "mixture")

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from synthohive.exceptions import DataValidationError, NotFittedError
 from synthohive.persistence import register_persistable
 from synthohive.transform import _datetime, _dtypes
-from synthohive.transform._continuous import ModeNormalizer
+from synthohive.transform._continuous import ModeNormalizer, learn_decimals
 from synthohive.transform._discrete import CategoryEncoder
 from synthohive.transform._dtypes import DtypeSpec
 from synthohive.transform._spans import OutputSpan
@@ -43,6 +43,7 @@ class _Column:
     normalizer: ModeNormalizer | None = None
     encoder: CategoryEncoder | None = None
     datetime_factor: int = 1
+    decimals: int | None = None
 
     @property
     def is_discrete(self) -> bool:
@@ -70,6 +71,7 @@ class _Column:
             "normalizer": None if self.normalizer is None else self.normalizer.to_state(),
             "encoder": None if self.encoder is None else self.encoder.to_state(),
             "datetime_factor": self.datetime_factor,
+            "decimals": self.decimals,
         }
 
     @classmethod
@@ -83,6 +85,7 @@ class _Column:
             normalizer=None if normalizer is None else ModeNormalizer.from_state(normalizer),
             encoder=None if encoder is None else CategoryEncoder.from_state(encoder),
             datetime_factor=int(state["datetime_factor"]),
+            decimals=state["decimals"],
         )
 
 
@@ -302,7 +305,16 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             max_fit_rows=self.max_fit_rows,
             seed=derive_seed(self.seed_, "column", name),
         )
-        return _Column(label, name, spec, has_nulls, normalizer=normalizer, datetime_factor=factor)
+        decimals = learn_decimals(present) if np.dtype(spec.value_dtype).kind == "f" else None
+        return _Column(
+            label,
+            name,
+            spec,
+            has_nulls,
+            normalizer=normalizer,
+            datetime_factor=factor,
+            decimals=decimals,
+        )
 
     @staticmethod
     def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
@@ -486,6 +498,8 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             elif column.spec.is_integer:
                 low, high = _integer_bounds(np.dtype(column.spec.value_dtype))
                 values = np.clip(np.rint(values), low, high)
+            elif column.decimals is not None:
+                values = np.round(values, column.decimals)
         null_mask = np.zeros(matrix.shape[0], dtype=bool)
         if column.has_nulls:
             null_mask = np.argmax(matrix[:, next(spans).slice], axis=1) == 1

@@ -146,6 +146,34 @@ def test_integer_continuous_values_restore_exactly():
     )
 
 
+def test_extreme_magnitudes_round_trip():
+    frame = pd.DataFrame({
+        "huge": [1e300, -1e300, 2e300, 5e299] * 5,
+        "tiny": [1e-300, 3e-300, 2e-300, 0.0] * 5,
+        "constant": [7.5] * 20,
+    })
+    transformer = DataTransformer(random_state=0).fit(frame)
+    assert_round_trip(frame, transformer.inverse_transform(transformer.transform(frame)))
+
+
+def test_float_decimals_are_learned_and_applied():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "price": np.round(rng.lognormal(2, 1, 500), 2),
+        "zeros": np.where(rng.random(500) < 0.3, 0.0, np.round(rng.normal(1e6, 1e5, 500), 1)),
+        "f32": np.round(rng.normal(5, 1, 500), 3).astype("float32"),
+        "raw": rng.normal(size=500),
+    })
+    transformer = DataTransformer(random_state=0).fit(frame)
+    decimals = {c.name: c.decimals for c in transformer._columns}
+    assert decimals == {"price": 2, "zeros": 1, "f32": 3, "raw": None}
+    restored = transformer.inverse_transform(transformer.transform(frame))
+    pd.testing.assert_frame_equal(restored[["price", "zeros", "f32"]],
+                                  frame[["price", "zeros", "f32"]], check_exact=True)
+    generated = transformer.inverse_transform(rng.normal(size=(50, transformer.output_dim_)))
+    np.testing.assert_array_equal(generated["price"], np.round(generated["price"], 2))
+
+
 def test_numpy_array_input_round_trips_as_array():
     rng = np.random.default_rng(0)
     X = np.column_stack([rng.normal(size=200), rng.integers(0, 3, 200), rng.lognormal(size=200)])
