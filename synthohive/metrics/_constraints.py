@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype
 
@@ -142,6 +143,9 @@ def check_constraints(
                 ) from exc
             if len(offending):
                 example = offending.iloc[0]
+                if isinstance(example, np.generic):
+                    example = example.item()
+                shown = str(example) if isinstance(example, pd.Timestamp) else repr(example)
                 count = len(frame) if name == "dtype" else len(offending)
                 violations.append(
                     {
@@ -150,7 +154,7 @@ def check_constraints(
                         "constraint": name,
                         "value": example,
                         "count": count,
-                        "text": f"{where}{column}: {count} row(s) {description}, e.g. {example!r}",
+                        "text": f"{where}{column}: {count} row(s) {description}, e.g. {shown}",
                     }
                 )
     if violations:

@@ -130,7 +130,7 @@ def correlation_delta(
     --------
     >>> import pandas as pd
     >>> x = pd.Series([1.0, 2.0, 3.0])
-    >>> correlation_delta(x, x, x, -x)
+    >>> round(correlation_delta(x, x, x, -x), 6)
     1.0
     """
     real = correlation_matrix(pd.DataFrame({"x": real_x.to_numpy(), "y": real_y.to_numpy()}))

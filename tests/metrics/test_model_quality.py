@@ -93,7 +93,11 @@ def test_gate_and_report_after_load_in_fresh_process(table, tmp_path):
     assert str(table["amount"].iloc[7]).encode() not in data  # ...rows are not
     run = subprocess.run(
         [sys.executable, "-c", _FRESH, str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["gates"][0] == "passed"
@@ -107,3 +111,30 @@ def test_model_without_reference_refuses_threshold_only(table):
     model.sample(10)
     with pytest.raises(DataValidationError, match="no quality reference"):
         model.sample(10, quality_threshold=0.1)
+
+
+def test_ctgan_gate_and_report_after_load(tmp_path):
+    from synthohive.models.ctgan import CTGAN
+
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(
+        {"x": rng.normal(size=200), "c": pd.Series(rng.choice(["a", "b"], 200), dtype="string")}
+    )
+    model = CTGAN(
+        epochs=1,
+        batch_size=50,
+        pac=5,
+        embedding_dim=8,
+        generator_dim=(16,),
+        discriminator_dim=(16,),
+        validation_fraction=0.0,
+        random_state=0,
+    ).fit(real)
+    model.sample(100, quality_threshold=1.0)
+    model.save(tmp_path / "ctgan.shm")
+    loaded = CTGAN.load(tmp_path / "ctgan.shm")
+    assert loaded.reference_.columns == ["x", "c"]
+    with pytest.raises(QualityGateError) as info:
+        loaded.sample(100, quality_threshold=0.0)
+    assert {f.split(":")[0] for f in info.value.failures} <= {"x", "c"}
+    assert loaded.last_quality_.details.column.tolist() == ["x", "c"]

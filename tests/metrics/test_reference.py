@@ -1,0 +1,79 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthohive.metrics import ReferenceProfile, column_distances, pair_distances
+from synthohive.persistence import dump_bytes, load_bytes
+
+
+@pytest.fixture(scope="module")
+def frames():
+    rng = np.random.default_rng(5)
+    n = 20000
+    real = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "y": rng.exponential(size=n),
+            "c": pd.Series(rng.choice(list("abcde"), n), dtype="string"),
+            "i": rng.integers(0, 5, n),
+            "t": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s"),
+            "b": rng.random(n) < 0.3,
+            "cat": pd.Categorical(rng.choice(["u", "v"], n)),
+        }
+    )
+    real.loc[::7, "x"] = np.nan
+    synthetic = real.sample(frac=0.5, random_state=1).reset_index(drop=True)
+    synthetic["x"] = synthetic["x"] + 0.2
+    synthetic["t"] = synthetic["t"] + pd.Timedelta(days=10)
+    return real, synthetic
+
+
+def test_reference_metrics_close_to_row_metrics(frames):
+    real, synthetic = frames
+    profile = ReferenceProfile.fit(real, max_atoms=500)
+    from_reference = profile.column_distances(synthetic)
+    from_rows = column_distances(real, synthetic)
+    assert from_reference.metric.tolist() == from_rows.metric.tolist()
+    np.testing.assert_allclose(from_reference.distance, from_rows.distance, atol=2.5 / 500)
+    np.testing.assert_allclose(from_reference.null_rate_difference, from_rows.null_rate_difference)
+    # few categories: TVD is exact
+    discrete = from_rows.metric.eq("TVD").to_numpy()
+    np.testing.assert_allclose(from_reference.distance[discrete], from_rows.distance[discrete])
+    assert from_rows.set_index("column").loc["x", "distance"] > 0.05
+    pd.testing.assert_frame_equal(
+        profile.pair_distances(synthetic), pair_distances(real, synthetic)
+    )
+
+
+def test_category_cap_pools_rare_values():
+    real = pd.DataFrame({"s": [f"v{i % 50}" for i in range(1000)]})
+    profile = ReferenceProfile.fit(real, max_categories=10)
+    assert profile.column_distances(real).distance.tolist() == [0.0]
+    other = pd.DataFrame({"s": ["v0"] * 1000})
+    assert profile.column_distances(other).distance.iloc[0] == pytest.approx(0.98)
+
+
+def test_reference_persists_without_rows(frames):
+    real, synthetic = frames
+    profile = ReferenceProfile.fit(real)
+    data = dump_bytes(profile)
+    loaded = load_bytes(data, expected=ReferenceProfile)
+    pd.testing.assert_frame_equal(
+        loaded.column_distances(synthetic), profile.column_distances(synthetic)
+    )
+    pd.testing.assert_frame_equal(
+        loaded.pair_distances(synthetic), profile.pair_distances(synthetic)
+    )
+    assert loaded.distributions(synthetic) == profile.distributions(synthetic)
+    # summaries only: far smaller than the table, no more than max_atoms values a column
+    assert len(data) < real.memory_usage(deep=True).sum() / 5
+    state = profile._to_state()
+    for sketch in state["sketches"]:
+        assert len(sketch.get("values", sketch.get("categories"))) <= 1000
+
+
+def test_reference_refuses_missing_columns(frames):
+    real, _ = frames
+    profile = ReferenceProfile.fit(real)
+    with pytest.raises(ValueError, match=r"lacks columns \['x'\]"):
+        profile.column_distances(real.drop(columns="x"))
