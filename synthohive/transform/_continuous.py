@@ -92,7 +92,6 @@ def _standard_mixture(
         n_init=1,
         max_iter=100,
         reg_covar=_REG_STD**2,
-        init_params="k-means++",
         random_state=seed,
     )
     with warnings.catch_warnings(record=True) as caught:
