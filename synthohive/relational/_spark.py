@@ -7,23 +7,27 @@ depend only on ``random_state``, the table and the block number, never on partit
 - a root table's block ``b`` is rows ``b * chunk_size`` to ``(b + 1) * chunk_size``,
   generated like chunk ``b`` of the single-machine :meth:`RelationalSynthesizer.sample`
   (same seeds, so root tables are identical to it);
-- a child table's block ``b`` holds the children of block ``b`` of its driving parent: the
-  children counts of that parent block are drawn with a seed of ``(table, fk, b)`` and the
-  block's rows are generated next to their parent rows, in the same task
-  (``mapInArrow``), with context gathered by the synthesizer's own ``gather_context``;
-- a secondary foreign key (a second parent) picks parent rows with probability
-  proportional to that parent's drawn slots, and its context arrives through a join on
-  the parent position.
+- a child table's block ``b`` holds the children of block ``b`` of its driving parent. The
+  children counts of that parent block are drawn on an executor with a seed of
+  ``(table, fk, b)`` and the parent rows as context; a first pass returns one number per
+  block to the driver (the block sizes), a second generates the rows next to their parent
+  rows, in the same task (``mapInArrow``), through ``RelationalSynthesizer._chunk``, the
+  function the single-machine ``sample`` runs per chunk;
+- a secondary foreign key (a second parent) draws, per child row, a parent block in
+  proportion to the slots the blocks offer and a slot within it; a cogroup with the parent
+  block turns the slot into a parent row (and its context), and the rows are then
+  generated block by block (``groupBy(block).applyInArrow``).
 
-Children counts are drawn per parent block rather than for the whole parent table at
-once, so child tables differ from the single-machine output for the same seed (while
-being identical for any number of partitions or executors). The driver only ever holds
-one number per block. Rows go straight from the executors to Parquet, Delta or Hive.
+Counts are drawn per parent block rather than for the whole parent table at once, so
+child tables differ from the single-machine output for the same seed (while being
+identical for any number of partitions or executors). The driver only holds one number
+per block. Rows go straight from the executors to Parquet, Delta or Hive.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import logging
 import os
@@ -47,7 +51,7 @@ from synthohive.exceptions import (
 from synthohive.persistence import dump_bytes, load_bytes
 from synthohive.relational._keys import driving_positions
 from synthohive.relational._plan import TablePlan
-from synthohive.relational._synthesizer import _check_scale
+from synthohive.relational._synthesizer import _check_scale, _parent_context
 from synthohive.relational._writer import empty_frame
 from synthohive.utils._random import derive_seed, draw_seed, numpy_generator
 
@@ -60,10 +64,13 @@ POSITION = "_synthohive_pos"
 #: Synthesizers loaded in this Python worker, by broadcast token.
 _LOADED: dict[str, Any] = {}
 
+#: Synthesizers loaded in this Python worker, by broadcast token.
+_LOADED: dict[str, Any] = {}
+
 
 @dataclasses.dataclass(frozen=True)
 class _Task:
-    """What a task needs besides the models: small, pickled with the function."""
+    """What a task needs besides the models: small, pickled with its function."""
 
     token: str
     artifact: Any  # Broadcast of the artifact bytes
@@ -71,14 +78,17 @@ class _Task:
     table: str
     seed: int
     chunk_size: int
-    offsets: np.ndarray  # first row position of each block of this table
-    n_rows: int
-    secondary: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # fk -> offsets,
-    # sizes and drawn slots of each block of the secondary parent
-    forced: int  # block that gets one row when every drawn count of the table is zero
-    first_rows: Mapping[str, pd.DataFrame]  # first row of each parent, for joined tables
+    #: first row position of each block of the table
+    offsets: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    #: block that gets one row when every drawn count of the table is zero
+    forced: int = -1
+    #: per secondary foreign key: weight of each parent block, and whether weights are rows
+    draws: Mapping[str, tuple[np.ndarray, bool]] = dataclasses.field(default_factory=dict)
+    #: first row of each parent table, for multi-parent tables
+    first_rows: Mapping[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
 
     def synthesizer(self) -> Any:
+        """Return the synthesizer, loaded once per Python worker."""
         if self.token not in _LOADED:
             for module in self.modules:
                 importlib.import_module(module)
@@ -191,52 +201,52 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
                  kept: Mapping[str, tuple[Any, np.ndarray]], base: Mapping[str, Any],
                  ) -> tuple[Any, np.ndarray]:
     """Spark DataFrame generating one table (with block and position columns), block sizes."""
-    from pyspark.sql import functions as F  # noqa: N812, PLC0415
-
     name = plan.name
-    columns = list(plan.output_columns)
-    target = _arrow_schema(columns, synth.dtypes_[name], name)
+    target = _arrow_schema(list(plan.output_columns), synth.dtypes_[name], name)
     schema = spark_schema(target)
     if plan.driving is None:
         n_rows = max(1, round(plan.n_rows * scale))
         starts = np.arange(0, n_rows, synth.chunk_size, dtype=np.int64)
-        sizes = np.diff(np.append(starts, n_rows))
-        task = _Task(table=name, offsets=starts, n_rows=n_rows, secondary={}, forced=-1,
-                     first_rows={}, **base)
+        task = _Task(table=name, offsets=starts, **base)
         blocks = spark.createDataFrame(pd.DataFrame({BLOCK: np.arange(len(starts))})) \
             .repartition(partitions)
-        return blocks.mapInArrow(lambda it: _root_blocks(task, target, it), schema), sizes
-    sizes, forced = _child_sizes(synth, plan, kept[plan.driving.parent_table][1], base["seed"])
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    secondary = {
-        r.column: _slots(synth, plan, r, kept[r.parent_table][1], base["seed"])
-        for r in plan.relations[1:]
-    }
-    first_rows = {} if not secondary else {
-        r.parent_table: spark_to_pandas(_parent_columns(synth, r.parent_table, kept)
-                                        .filter(F.col(POSITION) == 0).drop(BLOCK, POSITION))
-        for r in plan.relations}
-    task = _Task(table=name, offsets=offsets, n_rows=int(sizes.sum()), secondary=secondary,
-                 forced=forced, first_rows=first_rows, **base)
-    parent = _parent_columns(synth, plan.driving.parent_table, kept)
-    if not secondary:
-        return parent.mapInArrow(
-            lambda it: _child_blocks(task, target, it, None), schema), sizes
-    skeleton_target = _skeleton_schema(synth, plan)
-    skeleton = parent.mapInArrow(lambda it: _child_blocks(task, target, it, skeleton_target),
-                                 spark_schema(skeleton_target))
+        return (blocks.mapInArrow(lambda it: _root_blocks(task, target, n_rows, it), schema),
+                np.diff(np.append(starts, n_rows)))
+    counting = _Task(table=name, **base)
+    driving = plan.driving
+    parent = _parent_columns(synth, driving.parent_table, kept)
+    _, rows = _block_stats(parent, counting, driving, len(kept[driving.parent_table][1]))
+    sizes, forced = _child_sizes(plan, rows, kept[driving.parent_table][1], base["seed"])
+    draws = {}
     for relation in plan.relations[1:]:
-        columns = _parent_columns(synth, relation.parent_table, kept)
-        renamed = columns.select(*[columns[c].alias(f"{relation.column}{_SEP}{c}")
-                                   for c in columns.columns if c != BLOCK])
-        skeleton = skeleton.join(renamed, skeleton[f"{relation.column}{_SEP}{_SLOT}"]
-                                 == renamed[f"{relation.column}{_SEP}{POSITION}"], "left")
-    return skeleton.groupBy(BLOCK).applyInArrow(
+        slots, _ = _block_stats(_parent_columns(synth, relation.parent_table, kept), counting,
+                                relation, len(kept[relation.parent_table][1]))
+        uniform = not slots.any()
+        draws[relation.column] = (kept[relation.parent_table][1] if uniform else slots, uniform)
+    first_rows = {r.parent_table: spark_to_pandas(
+        _parent_columns(synth, r.parent_table, kept).filter(f"{POSITION} = 0")
+        .drop(BLOCK, POSITION)) for r in plan.relations} if draws else {}
+    task = _Task(table=name, offsets=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(
+        np.int64), forced=forced, draws=draws, first_rows=first_rows, **base)
+    if not draws:
+        return parent.mapInArrow(lambda it: _child_blocks(task, target, it), schema), sizes
+    current = _skeleton_schema(synth, plan)
+    frame = parent.mapInArrow(functools.partial(_skeleton_blocks, task, current),
+                              spark_schema(current))
+    for relation in plan.relations[1:]:
+        resolved = _resolved_schema(synth, current, relation)
+        frame = frame.groupBy(_name(relation.column, "block")).cogroup(
+            _parent_columns(synth, relation.parent_table, kept).groupBy(BLOCK)
+        ).applyInArrow(functools.partial(_resolve_secondary, task, relation, resolved),
+                       spark_schema(resolved))
+        current = resolved
+    return frame.groupBy(BLOCK).applyInArrow(
         lambda table: _joined_block(task, target, table), schema), sizes
 
 
-_SEP = "__synthohive__"
-_SLOT = "slot"
+def _name(column: str, part: str) -> str:
+    """Name of a helper column about the foreign key ``column``."""
+    return f"{column}__synthohive_{part}"
 
 
 def _parent_columns(synth: Any, parent: str, kept: Mapping[str, tuple[Any, np.ndarray]]) -> Any:
@@ -244,91 +254,76 @@ def _parent_columns(synth: Any, parent: str, kept: Mapping[str, tuple[Any, np.nd
     return kept[parent][0].select(BLOCK, POSITION, plan.primary_key, *plan.model_columns)
 
 
-def _child_sizes(synth: Any, plan: TablePlan, parent_sizes: np.ndarray,
+def _block_stats(parent: Any, task: _Task, relation: Any,
+                 n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Slots drawn per parent block for ``relation``, and the child rows they give."""
+    stats = parent.mapInArrow(lambda it: _count_blocks(task, relation.column, it),
+                              f"{BLOCK} long, slots long, rows long").toArrow()
+    slots = np.zeros(n_blocks, dtype=np.int64)
+    rows = np.zeros(n_blocks, dtype=np.int64)
+    where = stats.column(BLOCK).to_numpy()
+    slots[where] = stats.column("slots").to_numpy()
+    rows[where] = stats.column("rows").to_numpy()
+    return slots, rows
+
+
+def _child_sizes(plan: TablePlan, rows: np.ndarray, parent_sizes: np.ndarray,
                  seed: int) -> tuple[np.ndarray, int]:
     """Rows of each block of a child table, and the block that must not stay empty.
 
-    The driver draws the counts block by block (holding one block at a time). When every
-    count of the table is zero, the first non-empty parent block gets the single row that
-    keeps the table from coming out empty, as in the single-machine sample.
+    When every drawn count of the table is zero, the first non-empty parent block gets the
+    single row that keeps the table from coming out empty, as in the single-machine sample.
     """
-    linked = [bool(_block_counts(synth, plan, plan.driving, b, size, seed).any())
-              for b, size in enumerate(parent_sizes)]
     nonempty = np.flatnonzero(np.asarray(parent_sizes) > 0)
-    forced = int(nonempty[0]) if not any(linked) and len(nonempty) else -1
-    sizes = np.array([
-        len(_block_positions(synth, plan, b, size, seed, forced)) if linked[b] or b == forced
-        else 0 for b, size in enumerate(parent_sizes)], dtype=np.int64)
+    if rows.any() or not len(nonempty):
+        return rows, -1
+    forced = int(nonempty[0])
+    sizes = rows.copy()
+    sizes[forced] = len(_driving_positions(
+        plan, np.zeros(int(parent_sizes[forced]), dtype=np.int64), forced, seed, forced))
     return sizes, forced
-
-
-def _block_positions(synth: Any, plan: TablePlan, block: int, size: int, seed: int,
-                     forced: int) -> np.ndarray:
-    """Parent positions (within the parent block) of a child block's rows, -1 for null."""
-    relation = plan.driving
-    counts = _block_counts(synth, plan, relation, block, size, seed)
-    if not counts.any() and block != forced:
-        return np.zeros(0, dtype=np.int64)
-    rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots", block))
-    return driving_positions(counts, relation, plan.name, rng)
-
-
-def _slots(synth: Any, plan: TablePlan, relation: Any, parent_sizes: np.ndarray,
-           seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Block offsets and sizes of a secondary parent, and the slots its blocks offer."""
-    offsets = np.concatenate([[0], np.cumsum(parent_sizes)[:-1]]).astype(np.int64)
-    slots = np.array([_block_counts(synth, plan, relation, b, size, seed).sum()
-                      for b, size in enumerate(parent_sizes)], dtype=np.int64)
-    return offsets, np.asarray(parent_sizes, dtype=np.int64), slots
-
-
-def _block_counts(synth: Any, plan: TablePlan, relation: Any, block: int, size: int,
-                  seed: int) -> np.ndarray:
-    if size == 0:
-        return np.zeros(0, dtype=np.int64)
-    estimator = synth.cardinality_[f"{plan.name}.{relation.column}"]
-    counts = estimator.sample(n=int(size),
-                              random_state=derive_seed(seed, plan.name, relation.column, block))
-    return np.asarray(counts, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------- executor side
 
 
-def _root_blocks(task: _Task, target: pa.Schema,
-                 batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    synth = task.synthesizer()
-    plan = synth.plans_[task.table]
-    for batch in batches:
-        for block in batch.column(BLOCK).to_pylist():
-            start = int(task.offsets[block])
-            stop = min(start + task.chunk_size, task.n_rows)
-            chunk = synth._chunk(plan, task.seed, (block,), start, stop, {}, {}, {})
-            yield _batch(chunk, target, block, start)
+def _block_counts(synth: Any, plan: TablePlan, relation: Any, block: int,
+                  parent: pd.DataFrame, seed: int) -> np.ndarray:
+    """Children counts (or slots) of the rows of one parent block, seeded by the block."""
+    estimator = synth.cardinality_[f"{plan.name}.{relation.column}"]
+    counts = estimator.sample(
+        context=_parent_context(synth.plans_[relation.parent_table], parent), n=len(parent),
+        random_state=derive_seed(seed, plan.name, relation.column, block))
+    return np.asarray(counts, dtype=np.int64)
 
 
-def _child_blocks(task: _Task, target: pa.Schema, batches: Iterator[pa.RecordBatch],
-                  skeleton: pa.Schema | None) -> Iterator[pa.RecordBatch]:
-    """Children of each parent block; a block's rows are contiguous in one partition."""
-    synth = task.synthesizer()
-    plan = synth.plans_[task.table]
-    parent_plan = synth.plans_[plan.driving.parent_table]
-    dtypes = synth.dtypes_[parent_plan.name]
+def _driving_positions(plan: TablePlan, counts: np.ndarray, block: int, seed: int,
+                       forced: int) -> np.ndarray:
+    """Parent positions (within the block) of a child block's rows, -1 for a null key."""
+    if not counts.any() and block != forced:
+        return np.zeros(0, dtype=np.int64)
+    rng = numpy_generator(derive_seed(seed, plan.name, plan.driving.column, "slots", block))
+    return driving_positions(counts, plan.driving, plan.name, rng)
+
+
+def _parent_blocks(synth: Any, table: str,
+                   batches: Iterator[pa.RecordBatch]) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Whole blocks of a parent table; a block's rows are contiguous in one partition."""
+    dtypes = synth.dtypes_[table]
     pending: list[pa.RecordBatch] = []
     done: set[int] = set()
 
-    def finish() -> Iterator[pa.RecordBatch]:
+    def finish() -> tuple[int, pd.DataFrame]:
         rows = pa.Table.from_batches(pending)
         block = int(rows.column(BLOCK)[0].as_py())
         if block in done:
             raise SynthoHiveError(
-                f"Block {block} of table {parent_plan.name!r} is split across partitions; this "
-                "is a SynthoHive bug, please report it."
+                f"Block {block} of table {table!r} is split across partitions; this is a "
+                "SynthoHive bug, please report it."
             )
         done.add(block)
-        parent = arrow_to_pandas(rows, {c: dtypes[c] for c in dtypes if c in rows.column_names})
-        parent = parent.sort_values(POSITION, kind="stable").reset_index(drop=True)
-        yield from _children(synth, task, plan, block, parent, target, skeleton)
+        frame = arrow_to_pandas(rows, {c: dtypes[c] for c in rows.column_names if c in dtypes})
+        return block, frame.sort_values(POSITION, kind="stable").reset_index(drop=True)
 
     for batch in batches:
         blocks = batch.column(BLOCK).to_numpy()
@@ -336,83 +331,148 @@ def _child_blocks(task: _Task, target: pa.Schema, batches: Iterator[pa.RecordBat
         for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(blocks)], strict=True):
             piece = batch.slice(lo, hi - lo)
             if pending and piece.column(BLOCK)[0] != pending[-1].column(BLOCK)[0]:
-                yield from finish()
+                yield finish()
                 pending = []
             pending.append(piece)
     if pending:
-        yield from finish()
+        yield finish()
 
 
-def _children(synth: Any, task: _Task, plan: TablePlan, block: int, parent: pd.DataFrame,
-              target: pa.Schema, skeleton: pa.Schema | None) -> Iterator[pa.RecordBatch]:
+def _count_blocks(task: _Task, column: str,
+                  batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    synth = task.synthesizer()
+    plan = synth.plans_[task.table]
+    relation = next(r for r in plan.relations if r.column == column)
+    for block, parent in _parent_blocks(synth, relation.parent_table, batches):
+        counts = _block_counts(synth, plan, relation, block, parent, task.seed)
+        rows = len(_driving_positions(plan, counts, block, task.seed, -1)) \
+            if relation == plan.driving else 0
+        yield pa.RecordBatch.from_pydict({BLOCK: [block], "slots": [int(counts.sum())],
+                                          "rows": [rows]})
+
+
+def _root_blocks(task: _Task, target: pa.Schema, n_rows: int,
+                 batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    synth = task.synthesizer()
+    plan = synth.plans_[task.table]
+    for batch in batches:
+        for block in batch.column(BLOCK).to_pylist():
+            start = int(task.offsets[block])
+            stop = min(start + task.chunk_size, n_rows)
+            chunk = synth._chunk(plan, task.seed, (block,), start, stop, {}, {}, {})
+            yield _batch(chunk, target, block, start)
+
+
+def _child_blocks(task: _Task, target: pa.Schema,
+                  batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Rows of a single-parent table, block by block, next to their parent rows."""
+    synth = task.synthesizer()
+    plan = synth.plans_[task.table]
     relation = plan.driving
-    local = _block_positions(synth, plan, block, len(parent), task.seed, task.forced)
-    start = int(task.offsets[block])
-    if skeleton is not None:
-        yield _skeleton(synth, task, plan, block, parent, local, start, skeleton)
-        return
-    keys = {relation.parent_table: pd.Index(parent[relation.parent_column])}
-    frames = {relation.parent_table: parent.drop(columns=[BLOCK, POSITION])}
-    for k, lo in enumerate(range(0, len(local), task.chunk_size)):
-        where = local[lo:lo + task.chunk_size]
-        chunk = synth._chunk(plan, task.seed, (block, k), start + lo, start + lo + len(where),
-                             {relation.column: where}, keys, frames)
-        yield _batch(chunk, target, block, start + lo)
+    for block, parent in _parent_blocks(synth, relation.parent_table, batches):
+        counts = _block_counts(synth, plan, relation, block, parent, task.seed)
+        local = _driving_positions(plan, counts, block, task.seed, task.forced)
+        start = int(task.offsets[block])
+        keys = {relation.parent_table: pd.Index(parent[relation.parent_column])}
+        frames = {relation.parent_table: parent.drop(columns=[BLOCK, POSITION])}
+        for k, lo in enumerate(range(0, len(local), task.chunk_size)):
+            where = local[lo:lo + task.chunk_size]
+            chunk = synth._chunk(plan, task.seed, (block, k), start + lo,
+                                 start + lo + len(where), {relation.column: where}, keys, frames)
+            yield _batch(chunk, target, block, start + lo)
 
 
-def _skeleton(synth: Any, task: _Task, plan: TablePlan, block: int, parent: pd.DataFrame,
-              local: np.ndarray, start: int, schema: pa.Schema) -> pa.RecordBatch:
-    """Rows of a multi-parent block before its secondary context is joined."""
+def _skeleton_blocks(task: _Task, schema: pa.Schema,
+                     batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Rows of a multi-parent table before their secondary parents are looked up.
+
+    Each row gets its driving parent's key and columns, and for every secondary foreign
+    key a parent block (drawn in proportion to the slots of the blocks) and a slot within
+    it; :func:`_resolve_secondary` turns the slot into a parent row.
+    """
+    synth = task.synthesizer()
+    plan = synth.plans_[task.table]
     relation = plan.driving
     parent_plan = synth.plans_[relation.parent_table]
-    linked = np.where(local < 0, 0, local)
-    columns: dict[str, Any] = {
-        BLOCK: np.full(len(local), block, dtype=np.int64),
-        POSITION: np.arange(start, start + len(local), dtype=np.int64),
-        f"{relation.column}{_SEP}{_SLOT}": np.where(local < 0, -1, linked).astype(np.int64),
-    }
-    for column in [parent_plan.primary_key, *parent_plan.model_columns]:
-        columns[f"{relation.column}{_SEP}{column}"] = \
-            parent[column].iloc[linked].reset_index(drop=True)
-    rng = numpy_generator(derive_seed(task.seed, plan.name, "slots", block))
-    for secondary in plan.relations[1:]:
-        columns[f"{secondary.column}{_SEP}{_SLOT}"] = _secondary_positions(
-            synth, task, plan, secondary, len(local), rng)
-    frame = pd.DataFrame(columns)
-    return pa.Table.from_pandas(frame, preserve_index=False).cast(schema).to_batches()[0] \
-        if len(frame) else pa.RecordBatch.from_pylist([], schema=schema)
+    for block, parent in _parent_blocks(synth, relation.parent_table, batches):
+        counts = _block_counts(synth, plan, relation, block, parent, task.seed)
+        local = _driving_positions(plan, counts, block, task.seed, task.forced)
+        if not len(local):
+            continue
+        start = int(task.offsets[block])
+        columns: dict[str, Any] = {
+            BLOCK: np.full(len(local), block, dtype=np.int64),
+            POSITION: np.arange(start, start + len(local), dtype=np.int64),
+            _name(relation.column, "slot"): local,
+        }
+        linked = np.where(local < 0, 0, local)
+        for column in [parent_plan.primary_key, *parent_plan.model_columns]:
+            columns[_name(relation.column, column)] = \
+                parent[column].iloc[linked].reset_index(drop=True)
+        for secondary in plan.relations[1:]:
+            rng = numpy_generator(derive_seed(task.seed, plan.name, secondary.column, "draws",
+                                              block))
+            weights, _ = task.draws[secondary.column]
+            chosen, slot = _draw_secondary(plan, secondary, len(local), weights, rng)
+            columns[_name(secondary.column, "block")] = chosen
+            columns[_name(secondary.column, "draw")] = slot
+        yield pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False) \
+            .cast(schema).combine_chunks().to_batches()[0]
 
 
-def _secondary_positions(synth: Any, task: _Task, plan: TablePlan, relation: Any, n: int,
-                         rng: np.random.Generator) -> np.ndarray:
-    """Global parent positions of a block's rows for a secondary foreign key (-1: null).
-
-    Parent blocks are picked in proportion to the slots they offer, then parent rows
-    within a block in proportion to their own drawn slots (uniformly when none).
-    """
-    offsets, sizes, slots = task.secondary[relation.column]
-    positions = np.full(n, -1, dtype=np.int64)
+def _draw_secondary(plan: TablePlan, relation: Any, n: int, weights: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Parent block and slot of each of ``n`` rows for a secondary key (-1: null key)."""
+    chosen = np.full(n, -1, dtype=np.int64)
+    slot = np.full(n, -1, dtype=np.int64)
     linked = np.sort(rng.permutation(n)[: n - int(round(relation.null_rate * n))])
-    if len(linked) == 0:
-        return positions
-    if sizes.sum() == 0:
+    if not len(linked):
+        return chosen, slot
+    if not weights.any():
         raise ConstraintViolationError(
             f"Table {plan.name!r} needs parent rows in {relation.parent_table!r} for "
             f"{relation.column!r}, but none were generated; sample with a larger scale."
         )
-    weights = (slots if slots.sum() > 0 else sizes).astype(float)
-    chosen = rng.choice(len(slots), size=len(linked), p=weights / weights.sum())
-    for block in np.unique(chosen):
-        rows = np.flatnonzero(chosen == block)
-        counts = _block_counts(synth, plan, relation, int(block), int(sizes[block]), task.seed)
-        inner = counts if counts.sum() > 0 else np.ones(len(counts), dtype=np.int64)
-        picks = rng.choice(len(inner), size=len(rows), p=inner / inner.sum())
-        positions[linked[rows]] = offsets[block] + picks
-    return positions
+    chosen[linked] = rng.choice(len(weights), size=len(linked), p=weights / weights.sum())
+    slot[linked] = np.floor(rng.random(len(linked)) * weights[chosen[linked]]).astype(np.int64)
+    return chosen, slot
+
+
+def _resolve_secondary(task: _Task, relation: Any, schema: pa.Schema, left: pa.Table,
+                       right: pa.Table) -> pa.Table:
+    """Attach the parent row that each drawn slot of one parent block falls in."""
+    if left.num_rows == 0:
+        return schema.empty_table()
+    synth = task.synthesizer()
+    plan = synth.plans_[task.table]
+    parent_plan = synth.plans_[relation.parent_table]
+    names = [parent_plan.primary_key, *parent_plan.model_columns]
+    block = int(left.column(_name(relation.column, "block"))[0].as_py())
+    n = left.num_rows
+    if block < 0 or right.num_rows == 0:
+        picked = {c: pa.nulls(n, schema.field(_name(relation.column, c)).type) for c in names}
+        slot = pa.array(np.full(n, -1, dtype=np.int64))
+    else:
+        right = right.sort_by(POSITION)
+        draw = left.column(_name(relation.column, "draw")).to_numpy()
+        _, uniform = task.draws[relation.column]
+        if uniform:
+            rows = draw
+        else:
+            parent = arrow_to_pandas(right, {c: synth.dtypes_[parent_plan.name][c] for c in names})
+            counts = _block_counts(synth, plan, relation, block, parent, task.seed)
+            rows = np.searchsorted(np.cumsum(counts), draw, side="right")
+        taken = right.take(pa.array(rows))
+        picked = {c: taken.column(c) for c in names}
+        slot = taken.column(POSITION)
+    out = left.append_column(_name(relation.column, "slot"), slot)
+    for column in names:
+        out = out.append_column(_name(relation.column, column), picked[column])
+    return out.cast(schema)
 
 
 def _joined_block(task: _Task, target: pa.Schema, table: pa.Table) -> pa.Table:
-    """Generate one block of a multi-parent table from its skeleton and joined parents."""
+    """Generate one block of a multi-parent table from its rows with all parents attached."""
     synth = task.synthesizer()
     plan = synth.plans_[task.table]
     frame = arrow_to_pandas(table).sort_values(POSITION, kind="stable").reset_index(drop=True)
@@ -441,9 +501,8 @@ def _joined_parents(synth: Any, task: _Task, plan: TablePlan, rows: pd.DataFrame
     for relation in plan.relations:
         parent_plan = synth.plans_[relation.parent_table]
         names = [parent_plan.primary_key, *parent_plan.model_columns]
-        slot = rows[f"{relation.column}{_SEP}{_SLOT}"].to_numpy()
-        linked = np.flatnonzero(slot >= 0)
-        referenced = rows[[f"{relation.column}{_SEP}{c}" for c in names]].iloc[linked]
+        linked = np.flatnonzero(rows[_name(relation.column, "slot")].to_numpy() >= 0)
+        referenced = rows[[_name(relation.column, c) for c in names]].iloc[linked]
         offset = sum(len(f) for f in parts.get(relation.parent_table, []))
         positions = np.full(len(rows), -1, dtype=np.int64)
         positions[linked] = offset + np.arange(len(linked), dtype=np.int64)
@@ -476,17 +535,30 @@ def _arrow_schema(columns: list[str], dtypes: Mapping[str, str], table: str) -> 
     return schema.append(pa.field(BLOCK, pa.int64())).append(pa.field(POSITION, pa.int64()))
 
 
-def _skeleton_schema(synth: Any, plan: TablePlan) -> pa.Schema:
-    relation = plan.driving
+def _parent_fields(synth: Any, relation: Any) -> list[pa.Field]:
+    """Fields of a parent's key and model columns, named after the foreign key."""
     parent = synth.plans_[relation.parent_table]
     names = [parent.primary_key, *parent.model_columns]
-    dtypes = synth.dtypes_[parent.name]
+    frame = empty_frame(names, synth.dtypes_[parent.name])
+    return [f.with_name(_name(relation.column, f.name)).remove_metadata()
+            for f in pandas_to_arrow(frame, parent.name).schema]
+
+
+def _skeleton_schema(synth: Any, plan: TablePlan) -> pa.Schema:
+    relation = plan.driving
     fields = [pa.field(BLOCK, pa.int64()), pa.field(POSITION, pa.int64()),
-              pa.field(f"{relation.column}{_SEP}{_SLOT}", pa.int64())]
-    fields += [f.with_name(f"{relation.column}{_SEP}{f.name}")
-               for f in pandas_to_arrow(empty_frame(names, dtypes), parent.name).schema]
-    fields += [pa.field(f"{r.column}{_SEP}{_SLOT}", pa.int64()) for r in plan.relations[1:]]
+              pa.field(_name(relation.column, "slot"), pa.int64()),
+              *_parent_fields(synth, relation)]
+    for secondary in plan.relations[1:]:
+        fields += [pa.field(_name(secondary.column, "block"), pa.int64()),
+                   pa.field(_name(secondary.column, "draw"), pa.int64())]
     return pa.schema(fields)
+
+
+def _resolved_schema(synth: Any, schema: pa.Schema, relation: Any) -> pa.Schema:
+    fields = [pa.field(_name(relation.column, "slot"), pa.int64()),
+              *_parent_fields(synth, relation)]
+    return pa.schema([*schema, *fields])
 
 
 def _write(connector: SparkConnector, frame: Any, name: str, output_path: Any, file_format: str,
