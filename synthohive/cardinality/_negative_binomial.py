@@ -83,6 +83,9 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         Probability of an extra zero of ``Z`` (0 without zero inflation).
     log_likelihood_ : float
         Log-likelihood of the fitted model.
+    max_mean_ : float
+        Cap on the mean of ``Z`` for any parent (ten times the largest observed ``Z`` plus
+        one), so covariate values far outside the training range cannot explode.
     coders_ : list of ColumnCoder
         Encoding of each covariate.
     n_parents_, context_columns_, seed_, n_sample_calls_
@@ -135,6 +138,7 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         self.shift_ = int(counts.min())
         z = (counts - self.shift_).astype(np.float64)
         X = self._design(frame, len(z))
+        self.max_mean_ = 10.0 * (float(z.max()) + 1.0)
         if not z.any():
             self.coef_ = np.zeros(X.shape[1])
             self.coef_[0] = -_BETA_BOUND
@@ -177,7 +181,8 @@ class NegativeBinomialCardinality(CardinalityEstimator):
     def _sample(self, context: pd.DataFrame | None, n: int,
                 rng: np.random.Generator) -> np.ndarray:
         X = self._design(context, n)
-        mu = np.exp(np.clip(X @ self.coef_, -_BETA_BOUND, _BETA_BOUND))
+        mu = np.minimum(np.exp(np.clip(X @ self.coef_, -_BETA_BOUND, _BETA_BOUND)),
+                        self.max_mean_)
         r = 1.0 / max(self.alpha_, np.exp(_LOG_ALPHA_BOUNDS[0]))
         draws = rng.negative_binomial(r, r / (r + mu))
         extra_zero = rng.random(n) < self.zero_inflation_
@@ -189,7 +194,8 @@ class NegativeBinomialCardinality(CardinalityEstimator):
             state["params"]["covariates"] = list(self.covariates)
         return {**state, "coders": [c.to_state() for c in self.coders_],
                 "shift": self.shift_, "coef": self.coef_, "alpha": self.alpha_,
-                "zero_inflation": self.zero_inflation_, "log_likelihood": self.log_likelihood_}
+                "zero_inflation": self.zero_inflation_, "log_likelihood": self.log_likelihood_,
+                "max_mean": self.max_mean_}
 
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> NegativeBinomialCardinality:
@@ -200,4 +206,5 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         estimator.alpha_ = float(state["alpha"])
         estimator.zero_inflation_ = float(state["zero_inflation"])
         estimator.log_likelihood_ = float(state["log_likelihood"])
+        estimator.max_mean_ = float(state["max_mean"])
         return estimator
