@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, clone
 
 from synthohive.connectors.base import Connector
 from synthohive.exceptions import DataValidationError, NotFittedError, SchemaValidationError
+from synthohive.metrics import QualityReport, assess, check_quality
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.persistence import load_artifact, register_persistable, save_artifact
 from synthohive.relational._guard import ContextGuard
@@ -103,6 +104,9 @@ class RelationalSynthesizer(BaseEstimator):
         Seed drawn from ``random_state`` at ``fit``.
     fit_seconds_ : dict of str to float
         Training time of each table.
+    last_quality_ : QualityReport
+        Quality of the last :meth:`sample` (set by ``sample``): every table's learned
+        columns against the reference statistics of its model.
 
     Examples
     --------
@@ -225,6 +229,7 @@ class RelationalSynthesizer(BaseEstimator):
         output: Connector | None = None,
         random_state: int | np.random.RandomState | None = None,
         if_exists: str = "fail",
+        quality_threshold: float | Mapping[str, float] | None = None,
     ) -> dict[str, Any]:
         """Generate every table of the schema.
 
@@ -244,6 +249,14 @@ class RelationalSynthesizer(BaseEstimator):
             Seed of this call. None derives one from ``seed_`` and the number of calls.
         if_exists : {"fail", "replace", "append"}, default="fail"
             Passed to the connector with ``output``.
+        quality_threshold : float or dict, optional
+            Quality gate (QUAL-01): each table's learned columns are compared with the
+            reference statistics its model kept at ``fit`` (no real rows needed, so this works
+            after :meth:`load`); a column whose KS/TVD exceeds the threshold raises
+            ``QualityGateError`` naming every failing ``table.column``. A float, or a dict keyed
+            by ``"table.column"``, ``"column"``, ``"table"`` or ``"*"``. Tables are judged on
+            their first chunk (``chunk_size`` rows), before it is written; tables generated
+            before a failing one are kept.
 
         Returns
         -------
@@ -260,10 +273,13 @@ class RelationalSynthesizer(BaseEstimator):
         ConstraintViolationError
             If a generated foreign key misses its parent or a primary key repeats (a bug,
             never repaired silently).
+        QualityGateError
+            If ``quality_threshold`` is given and a column misses it.
         """
         self._check_fitted()
         scale = _check_scale(scale)
         check_output(output_path, format, output)
+        self._check_threshold(quality_threshold)
         if random_state is None:
             seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
             self.n_sample_calls_ += 1
@@ -272,6 +288,7 @@ class RelationalSynthesizer(BaseEstimator):
         pending_children = {name: len(self.schema_.children(name)) for name in self.order_}
         kept: dict[str, tuple[pd.Index, pd.DataFrame]] = {}
         result: dict[str, Any] = {}
+        reports: list[QualityReport] = []
         for name in self.order_:
             started = time.perf_counter()
             plan = self.plans_[name]
@@ -279,7 +296,9 @@ class RelationalSynthesizer(BaseEstimator):
             keep = bool(self.schema_.children(name))
             parts: list[pd.DataFrame] = []
             try:
-                for chunk in self._generate(plan, scale, seed, kept):
+                for number, chunk in enumerate(self._generate(plan, scale, seed, kept)):
+                    if number == 0:
+                        reports.extend(self._judge(plan, chunk, quality_threshold))
                     sink.write(chunk)
                     if keep:
                         parts.append(chunk[[plan.primary_key, *plan.model_columns]])
@@ -296,7 +315,47 @@ class RelationalSynthesizer(BaseEstimator):
                 if pending_children[relation.parent_table] == 0:
                     kept.pop(relation.parent_table, None)
             logger.info("Generated table %r in %.2fs", name, time.perf_counter() - started)
+        self.last_quality_ = QualityReport.combine(reports)
         return result
+
+    def _judge(self, plan: TablePlan, chunk: pd.DataFrame,
+               quality_threshold: Any) -> list[QualityReport]:
+        """Compare a table's learned columns with its model's reference; apply the gate."""
+        model = self.models_.get(plan.name)
+        if model is None or len(chunk) == 0:
+            return []
+        reference = getattr(model, "reference_", None)
+        if reference is None:
+            if quality_threshold is not None:
+                raise DataValidationError(
+                    f"The model of table {plan.name!r} ({type(model).__name__}) keeps no "
+                    "quality reference; refit it to use quality_threshold."
+                )
+            return []
+        report = assess(reference, chunk[list(plan.model_columns)], table=plan.name)
+        logger.info("%s", report.summary(plan.name))
+        if isinstance(quality_threshold, Mapping):
+            quality_threshold = {
+                key: limit for key, limit in quality_threshold.items()
+                if key in ("*", plan.name) or key in plan.model_columns
+                or key in {f"{plan.name}.{c}" for c in plan.model_columns}} or None
+        if quality_threshold is not None:
+            check_quality(report, quality_threshold)
+        return [report]
+
+    def _check_threshold(self, quality_threshold: Any) -> None:
+        """Refuse gate keys that name no table, learned column or ``table.column``."""
+        if not isinstance(quality_threshold, Mapping):
+            return
+        known = {"*"}
+        for name, plan in self.plans_.items():
+            known |= {name, *plan.model_columns, *(f"{name}.{c}" for c in plan.model_columns)}
+        unknown = sorted(set(quality_threshold) - known)
+        if unknown:
+            raise DataValidationError(
+                f"quality_threshold names {unknown}, which are neither tables nor learned "
+                "columns; use 'table.column', 'column', 'table' or '*' keys."
+            )
 
     def _generate(self, plan: TablePlan, scale: float, seed: int,
                   kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:

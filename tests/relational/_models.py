@@ -47,13 +47,8 @@ class NearestContextModel(ConditionalGenerativeModel):
 
     def _to_state(self):
         state = {
+            **self._base_state(),
             "params": self.get_params(),
-            "columns": self.columns_,
-            "dtypes": self.dtypes_,
-            "context_columns": self.context_columns_,
-            "n_rows": self.n_rows_,
-            "seed": self.seed_,
-            "n_sample_calls": self.n_sample_calls_,
             "rows": self.rows_.to_json(orient="split", date_format="iso", date_unit="ns"),
         }
         if self.context_columns_ is not None:
@@ -64,12 +59,7 @@ class NearestContextModel(ConditionalGenerativeModel):
     @classmethod
     def _from_state(cls, state):
         model = cls(**state["params"])
-        model.columns_ = state["columns"]
-        model.dtypes_ = state["dtypes"]
-        model.context_columns_ = state["context_columns"]
-        model.n_rows_ = state["n_rows"]
-        model.seed_ = state["seed"]
-        model.n_sample_calls_ = state["n_sample_calls"]
+        model._restore_base_state(state)
         rows = pd.read_json(StringIO(state["rows"]), orient="split", convert_dates=False)
         model.rows_ = rows.astype(model.dtypes_)
         if model.context_columns_ is not None:

@@ -292,3 +292,32 @@ def test_fit_lists_every_problem_of_the_tables(chain):
     assert "customer_id" in text
     assert "9999" in text
     assert "order_id" in text
+
+
+def test_quality_report_and_gate(star, tmp_path):
+    from synthohive.exceptions import QualityGateError
+
+    schema, tables = star
+    synth = _synth(schema).fit(tables)
+    synth.sample(random_state=1, quality_threshold=0.5)
+    details = synth.last_quality_.details
+    assert {"stores", "products", "sales", "returns"} <= set(details["table"])
+    synth.save(tmp_path / "synth.shm")
+    loaded = RelationalSynthesizer.load(tmp_path / "synth.shm")
+    with pytest.raises(QualityGateError) as error:
+        loaded.sample(random_state=1, quality_threshold={"stores": 0.5, "*": 0.0},
+                      output_path=tmp_path / "out")
+    assert "products." in str(error.value)
+    assert "stores." not in str(error.value)
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["stores.parquet"]
+
+
+def test_quality_gate_zero_threshold_and_unknown_keys(chain):
+    from synthohive.exceptions import QualityGateError
+
+    schema, tables = chain
+    synth = _synth(schema).fit(tables)
+    with pytest.raises(QualityGateError, match="customers"):
+        synth.sample(quality_threshold=0.0)
+    with pytest.raises(DataValidationError, match="nowhere"):
+        synth.sample(quality_threshold={"nowhere.amount": 0.1})
