@@ -99,14 +99,12 @@ class EmpiricalCardinality(CardinalityEstimator):
         self.keys_, self.offsets_, self.values_ = [], [], []
         for level in range(len(columns) + 1):
             keys = self._keys(codes, level)
-            order = np.argsort(keys, kind="stable")
-            unique, starts, sizes = np.unique(keys[order], return_index=True, return_counts=True)
+            order = np.lexsort((counts, keys))
+            unique, sizes = np.unique(keys[order], return_counts=True)
             kept = sizes >= (self.min_group_size if level else 1)
-            pieces = [counts[order][s:s + z] for s, z in zip(starts[kept], sizes[kept],
-                                                             strict=True)]
             self.keys_.append(unique[kept])
             self.offsets_.append(np.concatenate([[0], np.cumsum(sizes[kept])]).astype(np.int64))
-            self.values_.append(np.concatenate([np.zeros(0, np.int64), *map(np.sort, pieces)]))
+            self.values_.append(counts[order][np.repeat(kept, sizes)])
             if level:
                 logger.info("EmpiricalCardinality: %d group(s) on %s, %d smaller than %d "
                             "fall back", int(kept.sum()), columns[:level], int((~kept).sum()),

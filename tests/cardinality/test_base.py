@@ -1,5 +1,8 @@
 """The CardinalityEstimator contract, run on every estimator."""
 
+import io
+
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -81,6 +84,11 @@ def test_persistence_round_trip(estimator, parents):
                                   fitted.sample(context, random_state=3))
     np.testing.assert_array_equal(loaded.sample(context), fitted.sample(context))
     assert dump_bytes(loaded) == dump_bytes(fitted)
+    buffer = io.BytesIO()
+    joblib.dump(fitted, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(joblib.load(buffer).sample(context, random_state=3),
+                                  fitted.sample(context, random_state=3))
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
