@@ -128,9 +128,9 @@ def dropout(x: torch.Tensor, p: float, generator: torch.Generator | None) -> tor
 class SpanLayout:
     """Index tables that apply one activation per output span with a few vectorised ops.
 
-    Softmax blocks of different widths are gathered into one padded ``(rows, blocks,
-    max_width)`` tensor, so a whole row of blocks is activated at once instead of looping
-    over blocks in Python.
+    All softmax columns are handled at once as *segments*: each column knows its block,
+    per-block maxima and sums are ``scatter_reduce``/``index_add`` over the block ids. No
+    Python loop over blocks and no padding to the widest block.
 
     Parameters
     ----------
@@ -145,21 +145,36 @@ class SpanLayout:
         Width of the transformed matrix.
     tanh_index : Tensor
         Columns activated with tanh.
-    soft_index : Tensor of shape (n_blocks, max_width)
-        Columns of each softmax block, padded with 0.
-    soft_mask : Tensor of shape (n_blocks, max_width)
-        True where ``soft_index`` is a real column.
-    soft_flat : Tensor
-        ``soft_index[soft_mask]``: the softmax columns in block order.
+    soft_index : Tensor
+        Columns of the softmax blocks, block after block.
+    segment : Tensor
+        Block number (0, 1, …) of each entry of ``soft_index``.
+    n_blocks : int
+        Number of softmax blocks.
     """
 
     def __init__(self, spans: Sequence[OutputSpan], device: torch.device) -> None:
         self.dim = max((span.stop for span in spans), default=0)
-        tanh = [span.start for span in spans if span.activation == "tanh"]
         blocks = [span for span in spans if span.activation == "softmax"]
-        self.tanh_index = torch.tensor(tanh, dtype=torch.long, device=device)
-        self.soft_index, self.soft_mask = padded_index(blocks, device)
-        self.soft_flat = self.soft_index[self.soft_mask]
+        self.n_blocks = len(blocks)
+        self.tanh_index = torch.tensor(
+            [span.start for span in spans if span.activation == "tanh"],
+            dtype=torch.long, device=device,
+        )
+        self.soft_index = torch.tensor(
+            [c for span in blocks for c in range(span.start, span.stop)],
+            dtype=torch.long, device=device,
+        )
+        self.segment = torch.tensor(
+            [j for j, span in enumerate(blocks) for _ in range(span.width)],
+            dtype=torch.long, device=device,
+        )
+
+    def _block_max(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-row, per-block maximum of ``x`` (rows, softmax columns), no gradient."""
+        out = x.new_full((x.shape[0], self.n_blocks), float("-inf"))
+        index = self.segment.expand(x.shape[0], -1)
+        return out.scatter_reduce(1, index, x.detach(), reduce="amax", include_self=True)
 
     def activate(
         self,
@@ -186,12 +201,16 @@ class SpanLayout:
         out = torch.empty_like(logits)
         if self.tanh_index.numel():
             out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
-        if self.soft_flat.numel():
-            blocks = logits[:, self.soft_index]
+        if self.soft_index.numel():
+            x = logits[:, self.soft_index]
             if generator is not None:
-                blocks = blocks + gumbel_noise(blocks.shape, generator)
-            blocks = (blocks / tau).masked_fill(~self.soft_mask, float("-inf"))
-            out[:, self.soft_flat] = torch.softmax(blocks, dim=-1)[:, self.soft_mask]
+                x = x + gumbel_noise(x.shape, generator)
+            x = x / tau
+            # Shifting by the (detached) block maximum leaves the softmax and its
+            # gradient unchanged and keeps exp() finite.
+            e = torch.exp(x - self._block_max(x)[:, self.segment])
+            total = e.new_zeros((e.shape[0], self.n_blocks)).index_add(1, self.segment, e)
+            out[:, self.soft_index] = e / total[:, self.segment]
         return out
 
     def hard(self, logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -215,14 +234,12 @@ class SpanLayout:
         out = torch.zeros_like(logits)
         if self.tanh_index.numel():
             out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
-        if self.soft_flat.numel():
-            blocks = logits[:, self.soft_index] + gumbel_noise(
-                (logits.shape[0], *self.soft_index.shape), generator
+        if self.soft_index.numel():
+            x = logits[:, self.soft_index] + gumbel_noise(
+                (logits.shape[0], self.soft_index.numel()), generator
             )
-            winner = blocks.masked_fill(~self.soft_mask, float("-inf")).argmax(dim=-1)
-            blocks_at = torch.arange(self.soft_index.shape[0], device=logits.device)
-            rows = torch.arange(logits.shape[0], device=logits.device)[:, None]
-            out[rows, self.soft_index[blocks_at[None, :], winner]] = 1.0
+            winner = x == self._block_max(x)[:, self.segment]
+            out[:, self.soft_index] = winner.to(out.dtype)
         return out
 
 

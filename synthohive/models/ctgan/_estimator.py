@@ -411,15 +411,17 @@ class CTGAN(ConditionalGenerativeModel):
                     block, category = np.full(size, -1), np.zeros(size, dtype=np.int64)
                 else:
                     block, category = self.cond_.draw(size, cond_rng, log=False)
-                cond = self.cond_.encode(
-                    torch.from_numpy(np.asarray(block, dtype=np.int64)).to(device),
-                    torch.from_numpy(np.asarray(category, dtype=np.int64)).to(device),
-                )
+                hot = torch.from_numpy(
+                    np.where(block >= 0, self.cond_.offsets[np.maximum(block, 0)] + category,
+                             -1).astype(np.int64)
+                ).to(device)
                 ctx = (torch.from_numpy(context[start:stop]).to(device) if context is not None
                        else torch.zeros((size, 0), device=device))
-                noise = torch.randn((size, module_input(module) - cond.shape[1] - ctx.shape[1]),
-                                    generator=noise_rng, device=device)
-                logits = module(torch.cat([noise, cond, ctx], dim=1))
+                noise = torch.randn(
+                    (size, module_input(module) - self.cond_.dim - ctx.shape[1]),
+                    generator=noise_rng, device=device,
+                )
+                logits = module.forward_one_hot(noise, hot, self.cond_.dim, ctx)
                 rows = layout.hard(logits, noise_rng)
                 if condition is not None:
                     span = blocks[condition[0]]

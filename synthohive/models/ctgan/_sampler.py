@@ -58,7 +58,7 @@ class CondVector:
     def __init__(self, widths: Sequence[int], counts: np.ndarray) -> None:
         self.widths = np.asarray(widths, dtype=np.int64)
         self.counts = np.asarray(counts, dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(self.widths)[:-1]]).astype(np.int64)
+        self.offsets = (np.cumsum(self.widths) - self.widths).astype(np.int64)
         self.dim = int(self.widths.sum())
         self._cum = {log: self._cumulative(log) for log in (True, False)}
 

@@ -1,0 +1,124 @@
+"""CTGAN building blocks: sampler, conditional vector, networks, losses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from synthohive.models._torch import padded_index
+from synthohive.models.ctgan._losses import conditional_loss, gradient_penalty
+from synthohive.models.ctgan._networks import Discriminator, Generator
+from synthohive.models.ctgan._sampler import CondVector, TrainingSampler
+from synthohive.transform import OutputSpan
+
+
+@pytest.fixture
+def codes():
+    rng = np.random.default_rng(0)
+    first = rng.choice(3, size=1000, p=[0.7, 0.25, 0.05])
+    second = rng.choice(4, size=1000, p=[0.1, 0.2, 0.3, 0.4])
+    second[second == 2] = 3  # an empty category: never drawn
+    return np.stack([first, second], axis=1)
+
+
+def _cond(codes):
+    counts = np.concatenate([np.bincount(codes[:, 0], minlength=3),
+                             np.bincount(codes[:, 1], minlength=4)])
+    return CondVector([3, 4], counts)
+
+
+def test_training_sampler_rows_match_their_condition(codes):
+    sampler = TrainingSampler(_cond(codes), codes, unconditioned=0.0)
+    draw = sampler.draw(5000, np.random.default_rng(1))
+    assert np.array_equal(codes[draw.rows, draw.block], draw.category)
+    assert not ((draw.block == 1) & (draw.category == 2)).any()
+    # Log-frequency: the rare category of block 0 is drawn far above its 5% share.
+    rare = np.mean(draw.category[draw.block == 0] == 2)
+    expected = np.log1p(50) / np.log1p(np.bincount(codes[:, 0])).sum()
+    assert abs(rare - expected) < 0.05
+    assert abs(np.mean(draw.block == 0) - 0.5) < 0.05
+    again = sampler.draw(5000, np.random.default_rng(1))
+    assert np.array_equal(again.rows, draw.rows)
+
+
+def test_training_sampler_frequency_and_unconditioned_rows(codes):
+    sampler = TrainingSampler(_cond(codes), codes, unconditioned=0.5, log=False)
+    draw = sampler.draw(8000, np.random.default_rng(2))
+    free = draw.block == -1
+    assert abs(free.mean() - 0.5) < 0.03
+    kept = ~free
+    assert np.array_equal(codes[draw.rows[kept], draw.block[kept]], draw.category[kept])
+    share = np.mean(draw.category[kept & (draw.block == 0)] == 0)
+    assert abs(share - np.mean(codes[:, 0] == 0)) < 0.05
+
+
+def test_sampler_without_discrete_columns():
+    empty = CondVector([], np.zeros(0, dtype=np.int64))
+    sampler = TrainingSampler(empty, np.zeros((50, 0), dtype=np.int64), unconditioned=0.0)
+    draw = sampler.draw(20, np.random.default_rng(0))
+    assert (draw.block == -1).all()
+    assert draw.rows.min() >= 0
+    assert draw.rows.max() < 50
+    assert empty.encode(torch.tensor(draw.block), torch.tensor(draw.category)).shape == (20, 0)
+
+
+def test_cond_vector_encoding(codes):
+    cond = _cond(codes)
+    vectors = cond.encode(torch.tensor([0, 1, -1]), torch.tensor([2, 3, 0]))
+    expected = torch.zeros(3, 7)
+    expected[0, 2] = 1
+    expected[1, 3 + 3] = 1
+    assert torch.equal(vectors, expected)
+
+
+def test_one_hot_forward_matches_dense_forward():
+    gen = Generator(8 + 7 + 2, (16, 12), 10).eval()
+    rng = torch.Generator().manual_seed(0)
+    noise = torch.randn(64, 8, generator=rng)
+    context = torch.randn(64, 2, generator=rng)
+    hot = torch.randint(-1, 7, (64,), generator=rng)
+    dense = torch.zeros(64, 7)
+    dense[hot >= 0, hot[hot >= 0]] = 1.0
+    with torch.no_grad():
+        expected = gen(torch.cat([noise, dense, context], dim=1))
+        got = gen.forward_one_hot(noise, hot, 7, context)
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_discriminator_groups_and_dropout():
+    critic = Discriminator(6, (8,), pac=4)
+    x = torch.randn(20, 6)
+    assert critic(x).shape == (5, 1)
+    a = critic(x, torch.Generator().manual_seed(1))
+    b = critic(x, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)
+    assert not torch.equal(a, critic(x))
+
+
+def test_gradient_penalty_is_zero_for_unit_gradient_norm():
+    critic = Discriminator(3, (), pac=1)
+    with torch.no_grad():
+        critic.out.weight.copy_(torch.tensor([[0.6, 0.8, 0.0]]))
+    penalty = gradient_penalty(critic, torch.randn(10, 3), torch.randn(10, 3),
+                               torch.Generator().manual_seed(0))
+    assert penalty.item() == pytest.approx(0.0, abs=1e-10)
+
+
+def test_conditional_loss_matches_per_row_cross_entropy():
+    spans = [OutputSpan("a", "discrete", "softmax", 1, 3),
+             OutputSpan("b", "discrete", "softmax", 5, 4)]
+    index, mask = padded_index(spans, torch.device("cpu"))
+    logits = torch.randn(6, 9, generator=torch.Generator().manual_seed(0))
+    block = torch.tensor([0, 1, -1, 1, 0, -1])
+    category = torch.tensor([2, 3, 0, 0, 1, 0])
+    loss = conditional_loss(logits, index, mask, block, category)
+    expected = 0.0
+    for row in range(6):
+        if block[row] < 0:
+            continue
+        span = spans[block[row]]
+        expected += torch.nn.functional.cross_entropy(
+            logits[row : row + 1, span.slice], category[row : row + 1], reduction="sum")
+    assert loss.item() == pytest.approx(expected.item() / 6, rel=1e-5)
+    assert conditional_loss(logits, index, mask, torch.full((6,), -1), category).item() == 0.0
