@@ -57,16 +57,17 @@ def _is_key_like(values: pd.Series) -> bool:
 
 
 def _guess_primary_key(name: str, frame: pd.DataFrame) -> str | None:
-    lowered = {str(c).lower(): c for c in frame.columns}
+    named = [c for c in frame.columns if isinstance(c, str)]
+    lowered = {c.lower(): c for c in named}
     by_name = [lowered[n] for n in ["id", *_key_names(name)] if n in lowered]
-    by_suffix = [c for c in frame.columns if str(c).lower().endswith("id")]
+    by_suffix = [c for c in named if c.lower().endswith("id")]
     for column in dict.fromkeys([*by_name, *by_suffix]):
         if _is_key_like(frame[column]):
             logger.info("Schema.infer: primary key of %r guessed as %r (%s, unique, non-null, "
                         "%d rows)", name, column,
                         "named like the table's key" if column in by_name else "ends in 'id'",
                         len(frame))
-            return str(column)
+            return column
     logger.info("Schema.infer: no primary key found for %r (no unique, non-null, id-named "
                 "column); declare one if the table has children", name)
     return None
@@ -132,8 +133,8 @@ def infer_schema(tables: Mapping[str, pd.DataFrame], min_containment: float = 1.
     graph: dict[str, set[str]] = {name: set() for name in tables}
     foreign_keys: dict[str, list[ForeignKey]] = {name: [] for name in tables}
     for name, frame in tables.items():
-        for column in map(str, frame.columns):
-            if column == keys[name]:
+        for column in frame.columns:
+            if not isinstance(column, str) or column == keys[name]:
                 continue
             fk = _guess_foreign_key(name, column, frame[column], tables, keys, min_containment)
             if fk is None:

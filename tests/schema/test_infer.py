@@ -66,7 +66,7 @@ def test_containment_threshold_and_kinds():
 
 
 def test_non_unique_or_null_columns_are_not_primary_keys():
-    tables = {"a": pd.DataFrame({"a_id": [1, 1], "other_id": [None, 2]}),
+    tables = {"a": pd.DataFrame({"a_id": [1, 1], "other_id": [None, 2], 0: [1, 2]}),
               "b": pd.DataFrame({"id": [1.5, 2.0]})}
     schema = Schema.infer(tables)
     assert schema["a"].primary_key is None
