@@ -2,7 +2,7 @@
 
 # ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
 
-from synthohive import _logging, connectors, datasets, exceptions
+from synthohive import _logging, connectors, datasets, exceptions, metrics
 from synthohive._version import __version__
 from synthohive.cardinality import (
     CardinalityEstimator,
@@ -28,6 +28,7 @@ __all__ = [
     "connectors",
     "datasets",
     "exceptions",
+    "metrics",
 ]
 
 del _logging
