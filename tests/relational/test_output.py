@@ -1,9 +1,3 @@
-import hashlib
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import pandas as pd
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
@@ -13,8 +7,6 @@ from synthohive.connectors.base import Connector
 from synthohive.exceptions import DataValidationError
 from synthohive.relational import RelationalSynthesizer
 from tests.relational._models import NearestContextModel, ShuffleCounts
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _fitted(schema, tables, **params):
@@ -87,31 +79,3 @@ def test_fit_from_and_sample_to_a_connector(chain):
     for name, frame in sink.written:
         assert counts[name] == len(frame)
         pd.testing.assert_frame_equal(frame, expected[name])
-
-
-_SCRIPT = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, {repo!r})
-    from tests.relational import conftest
-    from tests.relational._models import NearestContextModel, ShuffleCounts
-    from synthohive.relational import RelationalSynthesizer
-    schema, tables = conftest.make_star()
-    synth = RelationalSynthesizer(schema, model=NearestContextModel(),
-                                  cardinality=ShuffleCounts(), random_state=123).fit(tables)
-    synth.sample(output_path={out!r})
-""")
-
-
-def _digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
-
-
-def test_same_seed_gives_byte_identical_files_across_processes(tmp_path):
-    digests = []
-    for run in ("a", "b"):
-        out = tmp_path / run
-        script = _SCRIPT.format(repo=str(REPO), out=str(out))
-        subprocess.run([sys.executable, "-c", script], check=True, cwd=REPO, timeout=120)
-        digests.append(_digest(out))
-    assert digests[0] == digests[1]
-    assert len(digests[0]) == 4
