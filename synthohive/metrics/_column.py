@@ -12,8 +12,9 @@ Which metric a column gets (:func:`column_metric`), decided once from the **real
   strings, objects and integers with at most :data:`DISCRETE_INT_THRESHOLD` distinct values
   (the same rule :class:`synthohive.DataTransformer` uses to one-hot encode a column).
 
-KS ignores nulls; TVD counts null as a category of its own; the null-rate difference reports
-how far the shares of nulls differ.
+KS and TVD compare the non-null values (as SDMetrics' ``KSComplement`` and ``TVComplement``
+do, so column-shape scores agree with its Column Shapes); the null-rate difference reports how
+far the shares of nulls differ, and the quality gate checks it too.
 """
 
 from __future__ import annotations
@@ -198,8 +199,9 @@ def category_codes(real: pd.Series, synthetic: pd.Series) -> tuple[np.ndarray, n
 def tvd(real: pd.Series, synthetic: pd.Series) -> float:
     """Total variation distance between the category frequencies of two columns.
 
-    ``0.5 * sum(|p_real(c) - p_synthetic(c)|)`` over every value ``c`` seen in either column;
-    null (``None``, ``NaN``, ``NaT``, ``pd.NA``) counts as one category of its own.
+    ``0.5 * sum(|p_real(c) - p_synthetic(c)|)`` over every non-null value ``c`` seen in either
+    column, ``p`` being shares of the non-null values; nulls (``None``, ``NaN``, ``NaT``,
+    ``pd.NA``) are left out (see :func:`null_rate_difference`).
 
     Parameters
     ----------
@@ -210,17 +212,18 @@ def tvd(real: pd.Series, synthetic: pd.Series) -> float:
     -------
     float
         Distance in ``[0, 1]``; 0 for identical frequencies, lower is better. When one side
-        is empty it is 1 (0 when both are).
+        has no non-null value it is 1 (0 when both have none).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> tvd(pd.Series(["a", "a", "b", "b"]), pd.Series(["a", "b", "b", "b"]))
+    >>> tvd(pd.Series(["a", "a", "b", "b"]), pd.Series(["a", "b", "b", "b", None]))
     0.25
     """
     real_codes, synthetic_codes, n_codes = category_codes(real, synthetic)
     return tvd_from_frequencies(
-        np.bincount(real_codes, minlength=n_codes), np.bincount(synthetic_codes, minlength=n_codes)
+        np.bincount(real_codes, minlength=n_codes)[1:],
+        np.bincount(synthetic_codes, minlength=n_codes)[1:],
     )
 
 

@@ -52,8 +52,9 @@ def check_quality(
 ) -> None:
     """Raise when a column of ``report`` is further from the real data than allowed.
 
-    A column fails when its distance (KS or TVD, see ``report.details``) is strictly above
-    its threshold. Every failing column is listed, not just the first.
+    A column fails when its distance (KS or TVD over the non-null values, see
+    ``report.details``) or its null-rate difference is strictly above its threshold. Every
+    failure is listed, not just the first.
 
     Parameters
     ----------
@@ -69,7 +70,8 @@ def check_quality(
     Raises
     ------
     QualityGateError
-        Listing every failing ``table.column`` with its metric, distance and threshold.
+        Listing every failing ``table.column`` with its metric (KS, TVD or null rate
+        difference), value and threshold.
     DataValidationError
         If ``threshold`` is not a number in ``[0, 1]`` or names unknown tables/columns.
 
@@ -85,12 +87,15 @@ def check_quality(
     for limit, (_, row) in zip(_limits(report, threshold), rows.iterrows(), strict=True):
         if table is not None and row["table"] != table:
             continue
-        distance = float(row["distance"])
-        if limit is not None and (distance > limit or math.isnan(distance)):
-            failures.append(
-                f"{column_label(row['table'], row['column'])}: {row['metric']} "
-                f"{distance:.4f} > threshold {limit:g}"
-            )
+        if limit is None:
+            continue
+        label = column_label(row["table"], row["column"])
+        for metric, value in (
+            (row["metric"], row["distance"]),
+            ("null rate difference", row["null_rate_difference"]),
+        ):
+            if float(value) > limit or math.isnan(float(value)):
+                failures.append(f"{label}: {metric} {float(value):.4f} > threshold {limit:g}")
     if failures:
         where = "" if table is None else f" of table {table!r}"
         raise QualityGateError(

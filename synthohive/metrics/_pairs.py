@@ -96,16 +96,27 @@ def numeric_matrix(frame: pd.DataFrame) -> np.ndarray:
 
 
 def correlation_matrix(frame: pd.DataFrame) -> np.ndarray:
-    """Pearson correlations of numeric/datetime columns (pairwise complete; undefined → 0)."""
+    """Pearson correlations of numeric/datetime columns (pairwise complete; undefined → 0).
+
+    Each pair uses the rows where both values are present. Computed with a few matrix
+    products over the centred values, so many columns cost little more than one.
+    """
     matrix = numeric_matrix(frame)
-    if np.isnan(matrix).any():
-        corr = pd.DataFrame(matrix).corr(method="pearson").to_numpy()
-    else:
-        centred = matrix - matrix.mean(axis=0)
-        scale = np.sqrt(np.einsum("ij,ij->j", centred, centred))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            corr = (centred.T @ centred) / np.outer(scale, scale)
-    return np.clip(np.nan_to_num(corr, nan=0.0), -1.0, 1.0)
+    present = ~np.isnan(matrix)
+    centred = np.where(present, matrix, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centred -= centred.sum(axis=0) / present.sum(axis=0)
+    centred[~present] = 0.0
+    mask = present.astype(np.float64)
+    count = mask.T @ mask
+    sums = centred.T @ mask  # sums[i, j]: sum of column i over rows where j is present
+    squares = (centred * centred).T @ mask
+    with np.errstate(divide="ignore", invalid="ignore"):
+        covariance = centred.T @ centred - sums * sums.T / count
+        variance_i = squares - sums * sums / count
+        variance_i[variance_i <= 1e-12 * squares] = 0.0  # constant within the pair's rows
+        corr = covariance / np.sqrt(variance_i * variance_i.T)
+    return np.clip(np.nan_to_num(corr, nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0)
 
 
 def correlation_delta(

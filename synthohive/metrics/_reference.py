@@ -9,8 +9,9 @@ values. It holds no rows, persists inside model artifacts, and compares a synthe
 the real one after ``load()``:
 
 - KS from the sketch differs from the exact KS by at most about ``1 / max_atoms``;
-- TVD from the capped frequencies equals the exact TVD when the real column has at most
-  ``max_categories`` distinct values (rarer categories are pooled as "other" otherwise);
+- TVD (over non-null values) from the capped frequencies equals the exact TVD when the real
+  column has at most ``max_categories`` distinct values (rarer ones are pooled as "other");
+- null-rate differences are exact;
 - correlation deltas are exact; contingency TVD and NMI use the binning described in
   :meth:`ReferenceProfile.fit`, also for reports computed from rows.
 """
@@ -61,6 +62,12 @@ def _keys(values: np.ndarray) -> list[Any]:
     return [v if isinstance(v, str | int | float | bool) else str(v) for v in values.tolist()]
 
 
+def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and how often each occurs (``np.unique``, no sort)."""
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return ordered[starts], np.diff(np.append(starts, ordered.shape[0]))
+
+
 class _NumericSketch:
     """Quantile sketch of a numeric or datetime column (KS metric)."""
 
@@ -83,11 +90,11 @@ class _NumericSketch:
     def fit(cls, series: pd.Series, max_atoms: int, n_bins: int, name: str) -> _NumericSketch:
         ordered = np.sort(ordered_values(series, name))
         n_present = ordered.shape[0]
-        values, counts = np.unique(ordered, return_counts=True)
+        values, counts = _runs(ordered)
         total = n_present
         if values.shape[0] > max_atoms:
             picks = ((np.arange(max_atoms) + 0.5) / max_atoms * n_present).astype(np.int64)
-            values, counts = np.unique(ordered[picks], return_counts=True)
+            values, counts = _runs(ordered[picks])
             total = max_atoms
         cdf = np.cumsum(counts) / max(total, 1)
         cuts = (np.arange(1, n_bins) / n_bins * n_present).astype(np.int64)
@@ -211,7 +218,10 @@ class _CategorySketch:
         return np.concatenate([self.counts, [self.other, self.nulls]])
 
     def distance(self, series: pd.Series, name: str) -> float:
-        return tvd_from_frequencies(self.reference_frequencies(), self.frequencies(series))
+        # TVD over the non-null values: the null count (last entry) is left out
+        return tvd_from_frequencies(
+            self.reference_frequencies()[:-1], self.frequencies(series)[:-1]
+        )
 
     def codes(self, series: pd.Series, name: str) -> np.ndarray:
         positions = self.lookup(series)

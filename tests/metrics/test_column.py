@@ -49,16 +49,27 @@ def test_ks_refuses_text():
         ks_statistic(pd.Series(["a", "b"], name="s"), pd.Series(["a"]))
 
 
-def test_tvd_hand_computed_with_null_category():
+def test_tvd_hand_computed_over_non_null_values():
     assert tvd(pd.Series(["a", "a", "b", "b"]), pd.Series(["a", "b", "b", "b"])) == 0.25
-    # real: a 1/3, null 2/3; synthetic: a 2/3, null 1/3 -> 1/3
-    real = pd.Series(["a", None, np.nan])
-    synthetic = pd.Series(["a", "a", None])
-    assert tvd(real, synthetic) == pytest.approx(1 / 3)
+    # nulls are left out (their share is null_rate_difference's job)
+    real = pd.Series(["a", "b", None, np.nan])
+    synthetic = pd.Series(["a", "a", "a", "b", None])
+    assert tvd(real, synthetic) == pytest.approx(0.25)
+    assert tvd(pd.Series(["a", None]), pd.Series(["a"])) == 0.0
+    assert tvd(pd.Series([None, None]), pd.Series(["a"])) == 1.0
     assert tvd(pd.Series([True, False]), pd.Series([True, True])) == 0.5
     assert tvd(pd.Series(["x"]), pd.Series(["y"])) == 1.0
     cat = pd.Series(pd.Categorical(["u", "v"]))
     assert tvd(cat, cat.astype(object)) == 0.0
+
+
+def test_tvd_matches_sdmetrics_definition_on_shared_categories():
+    rng = np.random.default_rng(4)
+    real = pd.Series(rng.choice(list("abcd"), 500, p=[0.4, 0.3, 0.2, 0.1]))
+    synthetic = pd.Series(rng.choice(list("abcd"), 300))
+    p = real.value_counts(normalize=True)
+    q = synthetic.value_counts(normalize=True).reindex(p.index, fill_value=0)
+    assert tvd(real, synthetic) == pytest.approx(0.5 * (p - q).abs().sum())
 
 
 def test_null_rate_difference():

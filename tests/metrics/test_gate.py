@@ -48,3 +48,10 @@ def test_bad_thresholds():
             check_quality(REPORT, bad)
     with pytest.raises(DataValidationError, match="neither tables nor columns"):
         check_quality(REPORT, {"amount": 0.1, "ammount": 0.1})
+
+
+def test_null_rate_difference_is_gated_too():
+    details = DETAILS.assign(null_rate_difference=[0.0, 0.4, 0.0])
+    with pytest.raises(QualityGateError) as info:
+        check_quality(QualityReport(details), 0.35)
+    assert info.value.failures == ["orders.status: null rate difference 0.4000 > threshold 0.35"]
