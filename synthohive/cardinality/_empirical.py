@@ -134,22 +134,28 @@ class EmpiricalCardinality(CardinalityEstimator):
         columns = self._columns()
         frame = self._require_context(context, columns, "conditional_on") if columns else None
         codes = self._codes(frame, n)
-        uniform = rng.random(n)
-        out = np.zeros(n, dtype=np.int64)
-        todo = np.ones(n, dtype=bool)
+        # Each parent row takes one group (its deepest level with enough parents); the
+        # rows of a group then draw stratified quantiles of that group's sorted counts.
+        level_of = np.full(n, -1, dtype=np.int64)
+        group_of = np.zeros(n, dtype=np.int64)
         for level in range(len(columns), -1, -1):
-            keys, offsets = self.keys_[level], self.offsets_[level]
+            keys = self.keys_[level]
             if not len(keys):
                 continue
             query = self._keys(codes, level)
             found = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-            hit = todo & (keys[found] == query)
-            group = found[hit]
+            hit = (level_of < 0) & (keys[found] == query)
+            level_of[hit] = level
+            group_of[hit] = found[hit]
+        uniform = _stratified_uniforms(level_of * (len(self.offsets_[0]) + 1) + group_of, rng)
+        out = np.zeros(n, dtype=np.int64)
+        for level in np.unique(level_of):
+            rows = level_of == level
+            offsets, group = self.offsets_[level], group_of[rows]
             sizes = offsets[group + 1] - offsets[group]
-            picks = offsets[group] + np.minimum((uniform[hit] * sizes).astype(np.int64),
+            picks = offsets[group] + np.minimum((uniform[rows] * sizes).astype(np.int64),
                                                 sizes - 1)
-            out[hit] = self.values_[level][picks]
-            todo &= ~hit
+            out[rows] = self.values_[level][picks]
         return out
 
     def _to_state(self) -> dict[str, Any]:
@@ -168,3 +174,23 @@ class EmpiricalCardinality(CardinalityEstimator):
         estimator.offsets_ = [np.asarray(o, dtype=np.int64) for o in state["offsets"]]
         estimator.values_ = [np.asarray(v, dtype=np.int64) for v in state["values"]]
         return estimator
+
+
+def _stratified_uniforms(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Uniform draws in [0, 1), stratified within each group of rows.
+
+    The ``m`` rows of a group get one draw in each of ``[0, 1/m), [1/m, 2/m), …`` in random
+    order. Each draw is still uniform on its own, so the resampled counts keep the observed
+    distribution, but a group's draws cover its quantiles evenly: the total number of
+    children stays close to ``m`` times the mean count instead of wandering with i.i.d.
+    noise (which compounds down a chain of tables).
+    """
+    n = len(groups)
+    order = np.lexsort((rng.random(n), groups))
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    rank = np.arange(n) - np.repeat(starts, sizes)
+    uniform = np.empty(n)
+    uniform[order] = (rank + rng.random(n)) / np.repeat(sizes, sizes)
+    return uniform
