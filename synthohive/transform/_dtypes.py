@@ -135,7 +135,7 @@ def _value_dtype(dtype: np.dtype) -> str:
 
 
 def plain_array(values: Any, column: str) -> np.ndarray:
-    """Return category-like ``values`` as a plain non-object numpy array.
+    """Return category-like ``values`` as a plain numpy array, checking their type.
 
     Parameters
     ----------
@@ -294,7 +294,7 @@ def restore(values: np.ndarray, null_mask: np.ndarray, spec: DtypeSpec) -> Any:
     Parameters
     ----------
     values : ndarray of shape (n,)
-        Plain values (text may be unicode or object).
+        Plain values (text as ``str`` in an object or unicode array).
     null_mask : ndarray of bool of shape (n,)
         Where the column is missing.
     spec : DtypeSpec
@@ -316,7 +316,11 @@ def restore(values: np.ndarray, null_mask: np.ndarray, spec: DtypeSpec) -> Any:
         objects = values.astype(object)
         na_value = _MISSING[spec.missing]
         objects[null_mask] = na_value
-        dtype = pd.StringDtype(storage=spec.storage, na_value=na_value)
+        dtype = (  # pandas < 2.3 has no na_value argument and only pd.NA strings
+            pd.StringDtype(storage=spec.storage)
+            if spec.missing == "na"
+            else pd.StringDtype(storage=spec.storage, na_value=na_value)
+        )
         return pd.array(objects, dtype=dtype)
     if spec.family == "object":
         objects = values.astype(object)
