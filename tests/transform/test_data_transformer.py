@@ -321,6 +321,26 @@ def test_feature_names_and_pandas_output(mixed, fitted_mixed):
     assert_round_trip(frame, transformer.inverse_transform(z))
 
 
+def test_inside_pipeline_and_column_transformer(mixed):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    frame = mixed[["float32", "object", "bool"]]
+    composed = ColumnTransformer(
+        [("encode", DataTransformer(max_modes=3, random_state=0), ["float32", "object"])],
+        remainder="passthrough",
+    ).set_output(transform="pandas")
+    out = composed.fit_transform(frame)
+    encoder = composed.named_transformers_["encode"]
+    assert out.shape == (len(frame), encoder.output_dim_ + 1)
+    assert "encode__object=vv" in out.columns
+    pipeline = make_pipeline(DataTransformer(max_modes=3, random_state=0),
+                             FunctionTransformer(np.tanh, inverse_func=np.arctanh))
+    assert pipeline.fit_transform(frame).shape[0] == len(frame)
+    assert_round_trip(frame, pipeline.inverse_transform(pipeline.transform(frame)))
+
+
 # -------------------------------------------------------------- determinism
 
 _CHILD = """
