@@ -519,7 +519,13 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                     "or a matrix with get_feature_names_out() columns in order."
                 )
             index = X.index
-        matrix = np.asarray(X, dtype=np.float64)
+        try:
+            matrix = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DataValidationError(
+                f"inverse_transform needs a numeric matrix ({exc}); pass the output of "
+                "transform or of a model."
+            ) from exc
         if matrix.ndim != 2 or matrix.shape[1] != self.output_dim_:
             raise DataValidationError(
                 f"inverse_transform expects a 2D matrix of width output_dim_={self.output_dim_}, "

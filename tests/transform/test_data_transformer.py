@@ -496,3 +496,5 @@ def test_bad_inverse_input(mixed, fitted_mixed):
     z[3, 0] = np.nan
     with pytest.raises(DataValidationError, match="'int64'"):
         fitted_mixed.inverse_transform(z)
+    with pytest.raises(DataValidationError, match="numeric matrix"):
+        fitted_mixed.inverse_transform(np.full(z.shape, "a", dtype=object))
