@@ -36,7 +36,7 @@ from synthohive.schema import ForeignKey, Schema
 
 CONTEXT_SEPARATOR = "__"
 NULL_INDICATOR = "is_null"
-ID_LIKE_MIN_DISTINCT = 10
+ID_LIKE_MIN_DISTINCT = 100
 
 
 @dataclass(frozen=True)
