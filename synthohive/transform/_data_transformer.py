@@ -131,6 +131,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         Integer columns (numpy or nullable) with at most this many distinct non-null values
         are discrete; other numeric columns, floats included, are continuous. ``0`` makes
         every integer column continuous.
+    max_categories : int or None, default=None
+        If set, a discrete column with more distinct values raises a
+        :class:`~synthohive.exceptions.DataValidationError` (one-hot blocks that wide are
+        usually identifiers or free text, better dropped or anonymised). ``None``: no limit.
     handle_unknown : {"error", "ignore"}, default="error"
         What ``transform`` does with a category not seen in ``fit``: raise a
         :class:`~synthohive.exceptions.DataValidationError`, or encode an all-zero block
@@ -183,6 +187,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         "max_fit_rows": [Interval(numbers.Integral, 1, None, closed="left")],
         "discrete_columns": ["array-like", None],
         "discrete_int_threshold": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_categories": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
     }
@@ -195,6 +200,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         max_fit_rows: int = 10_000,
         discrete_columns: list[str] | None = None,
         discrete_int_threshold: int = 10,
+        max_categories: int | None = None,
         handle_unknown: str = "error",
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
@@ -203,6 +209,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.max_fit_rows = max_fit_rows
         self.discrete_columns = discrete_columns
         self.discrete_int_threshold = discrete_int_threshold
+        self.max_categories = max_categories
         self.handle_unknown = handle_unknown
         self.random_state = random_state
 
@@ -295,6 +302,12 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         if discrete:
             order = spec.categories if spec.family == "category" else None
             encoder = CategoryEncoder.fit(present, order=order)
+            if self.max_categories is not None and encoder.n_categories > self.max_categories:
+                raise DataValidationError(
+                    f"Column {name!r} has {encoder.n_categories} distinct values, more than "
+                    f"max_categories={self.max_categories}; drop it if it is an identifier or "
+                    "free text, or raise max_categories."
+                )
             return _Column(label, name, spec, has_nulls, encoder=encoder)
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
         numbers = self._numbers(present, spec, name, factor)

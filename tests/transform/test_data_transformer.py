@@ -460,10 +460,18 @@ def test_bad_fit_input(frame, match):
     ({"weight_threshold": 1.5}, "weight_threshold"),
     ({"handle_unknown": "skip"}, "handle_unknown"),
     ({"discrete_columns": ["nope"]}, "nope"),
+    ({"max_categories": 0}, "max_categories"),
 ])
 def test_bad_parameters(params, match):
     with pytest.raises(DataValidationError, match=match):
         DataTransformer(**params).fit(pd.DataFrame({"a": [1.0, 2.0]}))
+
+
+def test_max_categories_refuses_wide_discrete_columns():
+    frame = pd.DataFrame({"id": [f"user{i}" for i in range(50)], "kind": ["a", "b"] * 25})
+    with pytest.raises(DataValidationError, match="'id' has 50 distinct values.*max_categories=10"):
+        DataTransformer(max_categories=10).fit(frame)
+    assert DataTransformer(max_categories=10).fit(frame[["kind"]]).output_dim_ == 2
 
 
 def test_bad_transform_input(mixed, fitted_mixed):
