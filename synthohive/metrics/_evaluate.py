@@ -72,12 +72,7 @@ def assess(
     DataValidationError
         If ``synthetic`` lacks a reference column.
     """
-    return QualityReport.from_parts(
-        table,
-        reference.column_distances(synthetic),
-        reference.pair_distances(synthetic),
-        reference.distributions(synthetic),
-    )
+    return QualityReport.from_parts(table, *reference.compare(synthetic))
 
 
 def assess_tables(
@@ -153,13 +148,8 @@ def _evaluate_table(
     real: pd.DataFrame, synthetic: pd.DataFrame, table: str | None, columns: list[Any]
 ) -> QualityReport:
     real = real[columns]
-    profile = ReferenceProfile.fit(real)
-    return QualityReport.from_parts(
-        table,
-        column_distances(real, synthetic),
-        profile.pair_distances(synthetic),
-        profile.distributions(synthetic),
-    )
+    _, pairs, plots = ReferenceProfile.fit(real).compare(synthetic)
+    return QualityReport.from_parts(table, column_distances(real, synthetic), pairs, plots)
 
 
 def evaluate(

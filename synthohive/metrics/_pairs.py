@@ -101,8 +101,12 @@ def correlation_matrix(frame: pd.DataFrame) -> np.ndarray:
     Each pair uses the rows where both values are present. Computed with a few matrix
     products over the centred values, so many columns cost little more than one.
     """
-    matrix = numeric_matrix(frame)
-    present = ~np.isnan(matrix)
+    return correlation_from_matrix(numeric_matrix(frame))
+
+
+def correlation_from_matrix(matrix: np.ndarray) -> np.ndarray:
+    """Pairwise-complete Pearson correlations of a float array's columns (NaN, inf: left out)."""
+    present = np.isfinite(matrix)
     centred = np.where(present, matrix, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         centred -= centred.sum(axis=0) / present.sum(axis=0)

@@ -34,7 +34,7 @@ from synthohive.metrics._column import (
     ordered_values,
     tvd_from_frequencies,
 )
-from synthohive.metrics._pairs import correlation_matrix, joint_counts, nmi_from_counts
+from synthohive.metrics._pairs import correlation_from_matrix, joint_counts, nmi_from_counts
 from synthohive.persistence import register_persistable
 
 __all__ = ["ReferenceProfile"]
@@ -64,6 +64,8 @@ def _keys(values: np.ndarray) -> list[Any]:
 
 def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of a sorted array and how often each occurs (``np.unique``, no sort)."""
+    if ordered.shape[0] == 0:
+        return ordered, np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     return ordered[starts], np.diff(np.append(starts, ordered.shape[0]))
 
@@ -106,19 +108,25 @@ class _NumericSketch:
     def n_codes(self) -> int:
         return self.edges.shape[0] + 2
 
-    def distance(self, series: pd.Series, name: str) -> float:
-        return ks_from_cdf(self.values, self.cdf, np.sort(ordered_values(series, name)))
+    @staticmethod
+    def encode(series: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(present mask, present values)`` of a column, computed once per comparison."""
+        return series.notna().to_numpy(), ordered_values(series, name)
 
-    def codes(self, series: pd.Series, name: str) -> np.ndarray:
-        present = series.notna().to_numpy()
-        codes = np.zeros(len(series), dtype=np.int64)
-        codes[present] = 1 + np.searchsorted(self.edges, ordered_values(series, name), "right")
+    def distance(self, encoded: tuple[np.ndarray, np.ndarray]) -> float:
+        return ks_from_cdf(self.values, self.cdf, np.sort(encoded[1]))
+
+    def codes(self, encoded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        present, values = encoded
+        codes = np.zeros(present.shape[0], dtype=np.int64)
+        codes[present] = 1 + np.searchsorted(self.edges, values, "right")
         return codes
 
-    def plot(self, series: pd.Series, name: str) -> dict[str, Any]:
-        synthetic = ordered_values(series, name).astype(np.float64)
+    def plot(self, encoded: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
+        synthetic = encoded[1].astype(np.float64)
         reference = self.values.astype(np.float64)
         both = np.concatenate([reference, synthetic])
+        both = both[np.isfinite(both)]
         low, high = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
         if high <= low:
             low, high = low - 0.5, high + 0.5
@@ -201,14 +209,13 @@ class _CategorySketch:
     def n_codes(self) -> int:
         return min(len(self.categories), self.pair_categories) + 2
 
-    def lookup(self, series: pd.Series) -> np.ndarray:
+    def encode(self, series: pd.Series, name: str) -> np.ndarray:
         """Index of each value among the kept categories; -1 other, -2 null."""
         codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
         positions = self._index.get_indexer(_keys(np.asarray(uniques, dtype=object)))
-        return np.where(codes >= 0, positions[codes], -2)
+        return np.append(positions, -2)[codes]  # code -1 (null) picks the appended -2
 
-    def frequencies(self, series: pd.Series) -> np.ndarray:
-        positions = self.lookup(series)
+    def frequencies(self, positions: np.ndarray) -> np.ndarray:
         kept = np.bincount(positions[positions >= 0], minlength=len(self.categories))
         return np.concatenate(
             [kept, [np.count_nonzero(positions == -1), np.count_nonzero(positions == -2)]]
@@ -217,14 +224,13 @@ class _CategorySketch:
     def reference_frequencies(self) -> np.ndarray:
         return np.concatenate([self.counts, [self.other, self.nulls]])
 
-    def distance(self, series: pd.Series, name: str) -> float:
+    def distance(self, positions: np.ndarray) -> float:
         # TVD over the non-null values: the null count (last entry) is left out
         return tvd_from_frequencies(
-            self.reference_frequencies()[:-1], self.frequencies(series)[:-1]
+            self.reference_frequencies()[:-1], self.frequencies(positions)[:-1]
         )
 
-    def codes(self, series: pd.Series, name: str) -> np.ndarray:
-        positions = self.lookup(series)
+    def codes(self, positions: np.ndarray) -> np.ndarray:
         other = self.n_codes - 1
         return np.where(
             positions == -2,
@@ -232,9 +238,9 @@ class _CategorySketch:
             np.where((positions >= 0) & (positions < other - 1), positions + 1, other),
         )
 
-    def plot(self, series: pd.Series, name: str) -> dict[str, Any]:
+    def plot(self, positions: np.ndarray) -> dict[str, Any]:
         real = self.reference_frequencies().astype(np.float64)
-        synthetic = self.frequencies(series).astype(np.float64)
+        synthetic = self.frequencies(positions).astype(np.float64)
         real, synthetic = real / max(real.sum(), 1.0), synthetic / max(synthetic.sum(), 1.0)
         shown = min(len(self.categories), _PLOT_CATEGORIES)
         labels = [str(c) for c in self.categories[:shown]]
@@ -384,10 +390,10 @@ class ReferenceProfile:
             np.zeros((0, 0)),
             np.zeros(0, dtype=np.int64),
         )
-        renamed = frame.set_axis(columns, axis=1)
-        profile._correlation = correlation_matrix(renamed[profile._numeric_pair_columns()])
+        encoded = profile._encode(frame.set_axis(columns, axis=1), profile.pair_columns)
+        profile._correlation = profile._correlation_of(encoded, len(frame))
         profile._pair_counts = np.concatenate(
-            [counts.ravel() for counts in profile._joint_tables(renamed)] or [np.zeros(0)]
+            [counts.ravel() for counts in profile._joint_tables(encoded)] or [np.zeros(0)]
         ).astype(np.int64)
         return profile
 
@@ -419,16 +425,7 @@ class ReferenceProfile:
             If a column is missing or cannot be compared.
         """
         synthetic = self._prepare(synthetic)
-        rows = [
-            (
-                name,
-                sketch.metric,
-                sketch.distance(synthetic[name], name),
-                abs(self.null_rate(name) - null_rate(synthetic[name])),
-            )
-            for name, sketch in self._sketches.items()
-        ]
-        return pd.DataFrame(rows, columns=["column", "metric", "distance", "null_rate_difference"])
+        return self._column_rows(synthetic, self._encode(synthetic, self.columns))
 
     def pair_distances(self, synthetic: pd.DataFrame) -> pd.DataFrame:
         """Compare every pair of summarised columns of ``synthetic`` with the reference.
@@ -455,14 +452,49 @@ class ReferenceProfile:
             If a column is missing or cannot be compared.
         """
         synthetic = self._prepare(synthetic)
+        return self._pair_rows(self._encode(synthetic, self.pair_columns), len(synthetic))
+
+    def distributions(self, synthetic: pd.DataFrame) -> dict[str, dict[str, Any]]:
+        """Histogram or bar data of every column, real against synthetic, for plots."""
+        synthetic = self._prepare(synthetic)
+        encoded = self._encode(synthetic, self.columns)
+        return {name: sketch.plot(encoded[name]) for name, sketch in self._sketches.items()}
+
+    def compare(
+        self, synthetic: pd.DataFrame
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, Any]]]:
+        """Return :meth:`column_distances`, :meth:`pair_distances` and :meth:`distributions`.
+
+        Each column of ``synthetic`` is read and encoded once for all three.
+        """
+        synthetic = self._prepare(synthetic)
+        encoded = self._encode(synthetic, self.columns)
+        plots = {name: sketch.plot(encoded[name]) for name, sketch in self._sketches.items()}
+        return (
+            self._column_rows(synthetic, encoded),
+            self._pair_rows(encoded, len(synthetic)),
+            plots,
+        )
+
+    def _column_rows(self, synthetic: pd.DataFrame, encoded: dict[str, Any]) -> pd.DataFrame:
+        rows = [
+            (
+                name,
+                sketch.metric,
+                sketch.distance(encoded[name]),
+                abs(self.null_rate(name) - null_rate(synthetic[name])),
+            )
+            for name, sketch in self._sketches.items()
+        ]
+        return pd.DataFrame(rows, columns=["column", "metric", "distance", "null_rate_difference"])
+
+    def _pair_rows(self, encoded: dict[str, Any], n_rows: int) -> pd.DataFrame:
         numeric = self._numeric_pair_columns()
         position = {name: i for i, name in enumerate(numeric)}
-        synthetic_correlation = correlation_matrix(synthetic[numeric])
+        synthetic_correlation = self._correlation_of(encoded, n_rows)
         rows = []
         offset = 0
-        for (first, second), counts in zip(
-            self._pairs(), self._joint_tables(synthetic), strict=True
-        ):
+        for (first, second), counts in zip(self._pairs(), self._joint_tables(encoded), strict=True):
             real = self._pair_counts[offset : offset + counts.size].reshape(counts.shape)
             offset += counts.size
             real_nmi, synthetic_nmi = nmi_from_counts(real), nmi_from_counts(counts)
@@ -489,11 +521,6 @@ class ReferenceProfile:
             )
         return pd.DataFrame(rows, columns=PAIR_COLUMNS)
 
-    def distributions(self, synthetic: pd.DataFrame) -> dict[str, dict[str, Any]]:
-        """Histogram or bar data of every column, real against synthetic, for plots."""
-        synthetic = self._prepare(synthetic)
-        return {name: sketch.plot(synthetic[name], name) for name, sketch in self._sketches.items()}
-
     def _prepare(self, synthetic: pd.DataFrame) -> pd.DataFrame:
         """Check ``synthetic`` holds the reference columns; return it with str labels."""
         if not isinstance(synthetic, pd.DataFrame):
@@ -510,8 +537,19 @@ class ReferenceProfile:
     def _pairs(self) -> list[tuple[str, str]]:
         return list(combinations(self.pair_columns, 2))
 
-    def _joint_tables(self, frame: pd.DataFrame) -> list[np.ndarray]:
-        codes = {c: self._sketches[c].codes(frame[c], c) for c in self.pair_columns}
+    def _encode(self, frame: pd.DataFrame, columns: list[str]) -> dict[str, Any]:
+        return {c: self._sketches[c].encode(frame[c], c) for c in columns}
+
+    def _correlation_of(self, encoded: dict[str, Any], n_rows: int) -> np.ndarray:
+        numeric = self._numeric_pair_columns()
+        matrix = np.full((n_rows, len(numeric)), np.nan)
+        for i, name in enumerate(numeric):
+            present, values = encoded[name]
+            matrix[present, i] = values
+        return correlation_from_matrix(matrix)
+
+    def _joint_tables(self, encoded: dict[str, Any]) -> list[np.ndarray]:
+        codes = {c: self._sketches[c].codes(encoded[c]) for c in self.pair_columns}
         sizes = {c: self._sketches[c].n_codes for c in self.pair_columns}
         return [joint_counts(codes[a], codes[b], sizes[a], sizes[b]) for a, b in self._pairs()]
 
