@@ -77,3 +77,38 @@ def test_reference_refuses_missing_columns(frames):
     profile = ReferenceProfile.fit(real)
     with pytest.raises(ValueError, match=r"lacks columns \['x'\]"):
         profile.column_distances(real.drop(columns="x"))
+
+
+def _odd_columns():
+    n = 40
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "Int64": pd.array([None] * 5 + list(range(35)), dtype="Int64"),
+            "Float64": pd.array(rng.normal(size=n), dtype="Float64"),
+            "boolean": pd.array([True, False, None, True] * 10, dtype="boolean"),
+            "string": pd.array(["a", "b", None, "c"] * 10, dtype="string"),
+            "pyarrow": pd.array(["a", "b", None, "c"] * 10, dtype="string[pyarrow]"),
+            "tz": pd.date_range("2020", periods=n, freq="h", tz="Europe/Paris"),
+            "seconds": pd.date_range("2020", periods=n, freq="D").astype("datetime64[s]"),
+            "all_null": [np.nan] * n,
+            "all_none": [None] * n,
+            "mixed": [1, "a", 2.5, None] * 10,
+            "category": pd.Categorical(rng.integers(0, 3, n)),
+            "uint8": rng.integers(0, 200, n).astype("uint8"),
+            "timedelta": pd.to_timedelta(rng.integers(0, 100, n), unit="s"),
+            "infinite": [np.inf, -np.inf] + [1.0] * (n - 2),
+        }
+    )
+
+
+def test_any_dtype_fits_compares_and_persists(tmp_path):
+    frame = _odd_columns()
+    profile = load_bytes(dump_bytes(ReferenceProfile.fit(frame)))
+    columns, pairs, plots = profile.compare(frame)
+    assert columns.distance.max() == 0.0
+    assert pairs.distance.max() == pytest.approx(0.0, abs=1e-12)
+    assert set(plots) == set(frame.columns)
+    empty, _, _ = profile.compare(frame.iloc[:0])
+    assert empty.set_index("column").loc["Int64", "distance"] == 1.0
+    assert empty.set_index("column").loc["all_null", "distance"] == 0.0
