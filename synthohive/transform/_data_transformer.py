@@ -214,10 +214,11 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def __sklearn_tags__(self) -> Any:
-        """Declare that missing values and text columns are accepted."""
+        """Declare that missing values, categorical and text columns are accepted."""
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
+        tags.input_tags.string = True
         return tags
 
     # ------------------------------------------------------------------ fit

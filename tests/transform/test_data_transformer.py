@@ -467,6 +467,13 @@ def test_bad_parameters(params, match):
         DataTransformer(**params).fit(pd.DataFrame({"a": [1.0, 2.0]}))
 
 
+def test_object_array_with_a_non_scalar_is_refused():
+    X = np.random.default_rng(0).uniform(size=(10, 2)).astype(object)
+    X[0, 0] = {"foo": "bar"}
+    with pytest.raises(DataValidationError, match="'x0'.*single type"):
+        DataTransformer().fit(X)
+
+
 def test_max_categories_refuses_wide_discrete_columns():
     frame = pd.DataFrame({"id": [f"user{i}" for i in range(50)], "kind": ["a", "b"] * 25})
     with pytest.raises(DataValidationError, match="'id' has 50 distinct values.*max_categories=10"):
