@@ -29,7 +29,7 @@ __all__ = [
 
 def joint_counts(codes_a: np.ndarray, codes_b: np.ndarray, n_a: int, n_b: int) -> np.ndarray:
     """Return the ``(n_a, n_b)`` table of how often each pair of integer codes occurs."""
-    flat = np.bincount(codes_a.astype(np.int64) * n_b + codes_b, minlength=n_a * n_b)
+    flat = np.bincount(codes_a.astype(np.int64, copy=False) * n_b + codes_b, minlength=n_a * n_b)
     return flat.reshape(n_a, n_b)
 
 

@@ -204,6 +204,7 @@ class QualityReport:
             "column_shapes_score": self.column_shapes_score,
             "column_pair_score": self.column_pair_score,
             "relational_score": self.relational_score,
+            "tables": _records(self.tables),
             "details": _records(self.details),
             "pairs": _records(self.pairs),
             "relational": _records(self.relational),
