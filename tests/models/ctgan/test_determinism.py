@@ -29,17 +29,17 @@ model.sample(100, random_state=3).to_csv(sys.argv[1], index=False)
 
 
 def test_same_seed_gives_byte_identical_csv_across_processes(tmp_path):
-    outputs = []
-    for run in range(2):
-        out = tmp_path / f"run{run}.csv"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-        done = subprocess.run([sys.executable, "-c", _SCRIPT, str(out), str(run * 17)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                              check=False)
-        assert done.returncode == 0, done.stderr
-        outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
-    assert len(outputs[0].splitlines()) == 101
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    outs = [tmp_path / f"run{run}.csv" for run in range(2)]
+    runs = [subprocess.Popen([sys.executable, "-c", _SCRIPT, str(out), str(run * 17)],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+            for run, out in enumerate(outs)]
+    for process in runs:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert len(outs[0].read_bytes().splitlines()) == 101
 
 
 def test_sample_random_state_is_independent_of_earlier_calls(fitted_iris):
