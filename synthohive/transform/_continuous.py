@@ -38,7 +38,7 @@ _REG_STD = 1e-3
 
 
 #: Most decimals :func:`learn_decimals` tries.
-MAX_DECIMALS = 15
+MAX_DECIMALS = 10
 _PROBE_ROWS = 1_000
 
 
@@ -54,7 +54,7 @@ def learn_decimals(values: np.ndarray) -> int | None:
     -------
     int or None
         ``k`` such that rounding to ``k`` decimals and casting back to the values' dtype gives
-        every value back (``2`` for prices like ``4.99``); ``None`` if no ``k <= 15`` does.
+        every value back (``2`` for prices like ``4.99``); ``None`` if no ``k <= 10`` does.
     """
     probe = values[:_PROBE_ROWS]
     with np.errstate(over="ignore", invalid="ignore"):
