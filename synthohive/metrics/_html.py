@@ -67,26 +67,20 @@ def _distribution_plot(plot: dict[str, Any]) -> str:
     return _png(figure)
 
 
-def _heatmaps(pairs: pd.DataFrame) -> str:
-    columns = list(dict.fromkeys(pairs["column_1"].tolist() + pairs["column_2"].tolist()))
-    position = {c: i for i, c in enumerate(columns)}
+def _heatmaps(report: QualityReport, table: Any) -> str:
     panels = (
         ("pair score (1 - distance)", "score"),
         ("real NMI", "real_nmi"),
         ("synthetic NMI", "synthetic_nmi"),
     )
-    size = max(3.0, 0.3 * len(columns))
+    matrices = [report.pair_matrix(field, table) for _, field in panels]
+    labels = [str(c)[:12] for c in matrices[0].columns]
+    size = max(3.0, 0.3 * len(labels))
     figure = Figure(figsize=(3 * size + 1.5, size + 1.0), layout="tight")
-    for axes, (title, field) in zip(figure.subplots(1, 3), panels, strict=True):
-        matrix = np.full((len(columns), len(columns)), np.nan)
-        i = pairs["column_1"].map(position).to_numpy()
-        j = pairs["column_2"].map(position).to_numpy()
-        matrix[i, j] = matrix[j, i] = pairs[field].astype(float).to_numpy()
-        np.fill_diagonal(matrix, 1.0)
-        image = axes.imshow(matrix, vmin=0.0, vmax=1.0, cmap="viridis")
-        labels = [c[:12] for c in columns]
-        axes.set_xticks(range(len(columns)), labels, rotation=90, fontsize=6)
-        axes.set_yticks(range(len(columns)), labels, fontsize=6)
+    for axes, (title, _), matrix in zip(figure.subplots(1, 3), panels, matrices, strict=True):
+        image = axes.imshow(matrix.to_numpy(), vmin=0.0, vmax=1.0, cmap="viridis")
+        axes.set_xticks(range(len(labels)), labels, rotation=90, fontsize=6)
+        axes.set_yticks(range(len(labels)), labels, fontsize=6)
         axes.set_title(title, fontsize=9)
         figure.colorbar(image, ax=axes, fraction=0.046)
     return _png(figure)
@@ -129,7 +123,7 @@ def render(report: QualityReport) -> str:
         parts.append("</div>")
         pairs = rows_of(report.pairs, table)
         if not pairs.empty:
-            parts += ["<h3>Column pairs</h3>", _heatmaps(pairs), _table(pairs)]
+            parts += ["<h3>Column pairs</h3>", _heatmaps(report, table), _table(pairs)]
     if not report.relational.empty:
         parts += ["<h2>Referential integrity</h2>", _table(report.relational)]
     parts.append("</body></html>")

@@ -175,6 +175,47 @@ class QualityReport:
             rows.append((name, shapes, _mean_score(rows_of(self.pairs, name))))
         return pd.DataFrame(rows, columns=["table", "column_shapes_score", "column_pair_score"])
 
+    def pair_matrix(self, value: str = "score", table: str | None = None) -> pd.DataFrame:
+        """Square matrix of one pair measure, columns by columns.
+
+        Parameters
+        ----------
+        value : str, default="score"
+            A numeric column of :attr:`pairs`: ``"score"``, ``"distance"``, ``"real_nmi"``,
+            ``"synthetic_nmi"``, ``"nmi_difference"``, ``"real_correlation"`` …
+        table : str, optional
+            The table (None: the unnamed table of a single-table report, or the only table).
+
+        Returns
+        -------
+        DataFrame
+            Symmetric, indexed and labelled by column; the diagonal is 1 for scores and NMIs,
+            0 for distances and differences, NaN for correlations left undefined.
+
+        Raises
+        ------
+        DataValidationError
+            If ``value`` is not a numeric pair column, or ``table`` is omitted for a report
+            of several tables.
+        """
+        numeric = _PAIR_REPORT_COLUMNS[4:]
+        if value not in numeric:
+            raise DataValidationError(f"value must be one of {numeric}, got {value!r}.")
+        pairs = self.pairs
+        names = pairs["table"].drop_duplicates().tolist()
+        if table is None and len(names) > 1:
+            raise DataValidationError(f"The report has several tables {names}; pass table=.")
+        if table is not None:
+            pairs = rows_of(pairs, table)
+        columns = list(dict.fromkeys(pairs["column_1"].tolist() + pairs["column_2"].tolist()))
+        matrix = pd.DataFrame(np.nan, index=columns, columns=columns)
+        for first, second, number in pairs[["column_1", "column_2", value]].itertuples(index=False):
+            matrix.loc[first, second] = matrix.loc[second, first] = float(number)
+        diagonal = 0.0 if value in ("distance", "nmi_difference") else 1.0
+        for column in columns:
+            matrix.loc[column, column] = diagonal
+        return matrix
+
     def summary(self, table: str | None = None) -> str:
         """One line: the scores and the worst column (of ``table`` when given)."""
         report = self

@@ -119,3 +119,19 @@ def test_evaluate_bad_input():
         evaluate(pd.DataFrame({"a": [1]}), {"a": pd.DataFrame()})
     with pytest.raises(DataValidationError, match=r"lack tables \['orders'\]"):
         evaluate(_tables(0), {"customers": _tables(0)["customers"]})
+
+
+def test_pair_matrix(report):
+    matrix = report.pair_matrix("real_nmi", table="customers")
+    assert list(matrix.columns) == ["age", "segment", "since"]
+    assert (matrix.to_numpy() == matrix.to_numpy().T).all()
+    row = report.pairs[(report.pairs.table == "customers") & (report.pairs.column_1 == "age")]
+    assert matrix.loc["segment", "age"] == row[row.column_2 == "segment"].real_nmi.iloc[0]
+    assert matrix.loc["age", "age"] == 1.0
+    assert report.pair_matrix("distance", table="orders").loc["paid", "paid"] == 0.0
+    with pytest.raises(DataValidationError, match="pass table="):
+        report.pair_matrix()
+    with pytest.raises(DataValidationError, match="value must be one of"):
+        report.pair_matrix("column_1", table="orders")
+    single = evaluate(_tables(0)["orders"], _tables(1)["orders"])
+    assert single.pair_matrix().shape == (4, 4)
