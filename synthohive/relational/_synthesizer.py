@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -16,7 +17,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import DataValidationError, NotFittedError, SchemaValidationError
+from synthohive.exceptions import (
+    DataValidationError,
+    NotFittedError,
+    SchemaValidationError,
+    SynthoHiveError,
+    TrainingError,
+)
 from synthohive.metrics import QualityReport, assess, check_quality
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.persistence import load_artifact, register_persistable, save_artifact
@@ -200,7 +207,8 @@ class RelationalSynthesizer(BaseEstimator):
                 X = frame[list(plan.model_columns)].reset_index(drop=True)
                 if context is not None:
                     guards[name] = ContextGuard.learn(context)
-                models[name] = model.fit(X, context=context)
+                with _about_table(name):
+                    models[name] = model.fit(X, context=context)
             fit_seconds[name] = time.perf_counter() - started
         self.schema_ = schema
         self.order_ = order
@@ -627,6 +635,21 @@ class RelationalSynthesizer(BaseEstimator):
         from synthohive.cardinality import EmpiricalCardinality
 
         return EmpiricalCardinality()
+
+
+@contextlib.contextmanager
+def _about_table(name: str) -> Iterator[None]:
+    """Name the table in errors of its model's ``fit``; type the untyped ones."""
+    try:
+        yield
+    except SynthoHiveError as exc:
+        exc.add_note(f"(while fitting the model of table {name!r})")
+        raise
+    except (ValueError, TypeError, RuntimeError, ArithmeticError, LookupError) as exc:
+        raise TrainingError(
+            f"The model of table {name!r} failed to fit: {exc!r}. Check the table's columns, "
+            "or pass another model for it with models={...}."
+        ) from exc
 
 
 def _seeded(estimator: Any, seed: int) -> Any:

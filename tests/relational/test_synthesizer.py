@@ -321,3 +321,16 @@ def test_quality_gate_zero_threshold_and_unknown_keys(chain):
         synth.sample(quality_threshold=0.0)
     with pytest.raises(DataValidationError, match="nowhere"):
         synth.sample(quality_threshold={"nowhere.amount": 0.1})
+
+
+class _Broken(NearestContextModel):
+    def _fit(self, X, context):
+        raise ZeroDivisionError("boom")
+
+
+def test_model_failure_is_typed_and_names_the_table(chain):
+    from synthohive.exceptions import TrainingError
+
+    schema, tables = chain
+    with pytest.raises(TrainingError, match="'orders'"):
+        _synth(schema, models={"orders": _Broken()}).fit(tables)
