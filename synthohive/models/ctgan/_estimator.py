@@ -420,9 +420,10 @@ class CTGAN(ConditionalGenerativeModel):
                     block, category = np.full(size, -1), np.zeros(size, dtype=np.int64)
                 else:
                     block, category = self.cond_.draw(size, cond_rng, log=False)
+                offsets = self.cond_.offsets if self.cond_.n_blocks else np.zeros(1, np.int64)
                 hot = torch.from_numpy(
-                    np.where(block >= 0, self.cond_.offsets[np.maximum(block, 0)] + category,
-                             -1).astype(np.int64)
+                    np.where(block >= 0, offsets[np.maximum(block, 0)] + category, -1)
+                    .astype(np.int64)
                 ).to(device)
                 ctx = (torch.from_numpy(context[start:stop]).to(device) if context is not None
                        else torch.zeros((size, 0), device=device))

@@ -184,3 +184,20 @@ def test_patience_stops_early(iris):
 def test_errors_are_typed(fitted_iris):
     with pytest.raises(SynthoHiveError):
         fitted_iris.sample(5, context=pd.DataFrame({"a": [1] * 5}))
+
+
+def test_numeric_only_and_null_columns():
+    rng = np.random.default_rng(0)
+    numbers = pd.DataFrame({"x": rng.normal(size=200), "y": rng.exponential(size=200)})
+    model = small_ctgan(random_state=0, validation_fraction=0.2, validation_interval=1)
+    synthetic = model.fit(numbers).sample(50, random_state=0)
+    assert synthetic.notna().all().all()
+    with pytest.raises(DataValidationError, match="not a discrete column"):
+        model.sample(5, conditions={"x": 1.0})
+    holes = numbers.copy()
+    holes.loc[::4, "x"] = np.nan
+    holes["c"] = rng.choice(["u", None], 200)
+    out = small_ctgan(random_state=0).fit(holes).sample(400, random_state=0)
+    assert 0.0 < out["x"].isna().mean() < 0.9  # two epochs: the rate is only roughly right
+    assert out["c"].isna().any()
+    assert out["c"].dropna().eq("u").all()
