@@ -2,7 +2,7 @@
 
 Run with the benchmark environment (SDV 2.0, SDMetrics)::
 
-    python benchmarks/bench_relational.py --epochs 30
+    python benchmarks/bench_relational.py                 # CTGAN defaults
     python benchmarks/bench_relational.py --epochs 5 --skip-full      # quick look
 
 Part 1 compares both libraries on subsets that SDV 2.0's open HMASynthesizer accepts (at
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import time
 import warnings
 from pathlib import Path
@@ -112,7 +113,8 @@ def quality(real: dict, synthetic: dict, metadata: object) -> dict[str, float]:
 
 def run_ours(schema: Schema, tables: dict, args: argparse.Namespace) -> tuple[dict, float, float]:
     """Fit and sample SynthoHive; return the synthetic tables and the two timings."""
-    model = CTGAN(epochs=args.epochs, batch_size=args.batch_size, device="cpu")
+    options = {"epochs": args.epochs, "batch_size": args.batch_size}
+    model = CTGAN(device="cpu", **{k: v for k, v in options.items() if v is not None})
     synth = RelationalSynthesizer(schema, model=model, random_state=args.seed)
     started = time.perf_counter()
     synth.fit(tables)
@@ -150,8 +152,8 @@ def report(label: str, schema: Schema, real: dict, synthetic: dict, metadata: ob
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30, help="CTGAN epochs per table")
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--epochs", type=int, help="CTGAN epochs per table (default: CTGAN's)")
+    parser.add_argument("--batch-size", type=int, help="CTGAN batch size (default: CTGAN's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-hma", action="store_true", help="skip part 1")
     parser.add_argument("--skip-full", action="store_true", help="skip part 2")
@@ -160,7 +162,9 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.WARNING)
-    print(f"CTGAN epochs={args.epochs} batch_size={args.batch_size} seed={args.seed}")
+    print(f"CTGAN {CTGAN().get_params()['epochs'] if args.epochs is None else args.epochs} "
+          f"epochs, batch_size={args.batch_size or CTGAN().get_params()['batch_size']}, "
+          f"seed={args.seed}; {os.cpu_count()} CPUs", flush=True)
     rows = []
     if not args.skip_hma:
         for name, names in HMA_SUBSETS.items():
