@@ -291,8 +291,9 @@ _SKETCHES = {"KS": _NumericSketch, "TVD": _CategorySketch}
 class ReferenceProfile:
     """Statistics of a real table that let synthetic tables be judged without its rows.
 
-    Build one with :meth:`fit`; compare synthetic data with :meth:`column_distances` and
-    :meth:`pair_distances` (or :func:`synthohive.metrics.assess`, which returns a
+    Build one with :meth:`fit`; compare synthetic data with :meth:`column_distances`,
+    :meth:`pair_distances` and :meth:`distributions`, or all three at once with
+    :meth:`compare` (:func:`synthohive.metrics.assess` wraps it in a
     :class:`~synthohive.metrics.QualityReport`). It stores quantile sketches, category
     frequencies, null counts, correlations and binned joint frequencies, never rows.
 
@@ -396,10 +397,6 @@ class ReferenceProfile:
             [counts.ravel() for counts in profile._joint_tables(encoded)] or [np.zeros(0)]
         ).astype(np.int64)
         return profile
-
-    def metric(self, column: str) -> str:
-        """Return ``"KS"`` or ``"TVD"``: the metric of ``column`` (see ``column_metric``)."""
-        return self._sketches[column].metric
 
     def null_rate(self, column: str) -> float:
         """Share of nulls in the real ``column``."""
