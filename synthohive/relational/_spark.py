@@ -104,6 +104,7 @@ def sample_on_spark(
     output_path: str | os.PathLike[str] | None = None,
     format: str = "parquet",
     database: str | None = None,
+    output: Any = None,
     mode: str = "error",
     n_partitions: int | None = None,
     random_state: int | np.random.RandomState | None = None,
@@ -125,9 +126,11 @@ def sample_on_spark(
         Format with ``output_path``.
     database : str, optional
         Hive database receiving one table per synthetic table (created if needed).
+    output : SparkConnector or DeltaConnector, optional
+        Write into the connector's database (Hive) or folder (Delta tables) instead.
     mode : {"error", "overwrite", "append"}, default="error"
         What to do with existing outputs; with ``"error"`` nothing is generated when one
-        exists.
+        exists. ``"fail"`` and ``"replace"`` (``if_exists`` values) are accepted too.
     n_partitions : int, optional
         Partitions of the root tables (children follow their parents); the session's
         default parallelism when None. The output does not depend on it.
@@ -152,7 +155,7 @@ def sample_on_spark(
     synthesizer._check_fitted()
     scale = _check_scale(scale)
     resolved = resolve_mode(None, mode)
-    _check_outputs(output_path, format, database)
+    output_path, format, database = _check_outputs(output_path, format, database, output)
     partitions = _check_partitions(n_partitions, spark)
     if random_state is None:
         seed = derive_seed(synthesizer.seed_, "sample", synthesizer.n_sample_calls_)
@@ -588,14 +591,31 @@ def _refuse_existing(connector: SparkConnector, tables: list[str], output_path: 
         )
 
 
-def _check_outputs(output_path: Any, file_format: str, database: str | None) -> None:
+def _check_outputs(output_path: Any, file_format: str, database: str | None,
+                   output: Any) -> tuple[Any, str, str | None]:
+    """Validate the destination; return it as ``(output_path, format, database)``."""
+    from synthohive.connectors._delta import DeltaConnector  # noqa: PLC0415
+
+    given = [name for name, value in [("output_path", output_path), ("database", database),
+                                      ("output", output)] if value is not None]
+    if len(given) > 1:
+        raise DataValidationError(f"Pass only one of output_path=, database=, output=; got "
+                                  f"{given}.")
+    if isinstance(output, SparkConnector):
+        return None, file_format, output._database()
+    if isinstance(output, DeltaConnector):
+        return output.path, "delta", None
+    if output is not None:
+        raise DataValidationError(
+            f"output={type(output).__name__} cannot be written from Spark executors; pass a "
+            "SparkConnector (Hive) or DeltaConnector, or output_path=."
+        )
     if file_format not in FORMATS:
         raise DataValidationError(
             f"format={file_format!r} is not supported on Spark; use one of {FORMATS}, or "
             "database= for Hive tables."
         )
-    if output_path is not None and database is not None:
-        raise DataValidationError("Pass either output_path= or database=, not both.")
+    return output_path, file_format, database
 
 
 def _check_partitions(n_partitions: Any, spark: Any) -> int:

@@ -41,8 +41,8 @@ def test_star_schema_same_output_for_1_and_4_partitions(spark, star, tmp_path):
     synth = _fitted(schema, tables)
     counts = sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1,
                              random_state=5)
-    sample_on_spark(synth, spark, output_path=tmp_path / "delta", format="delta",
-                    n_partitions=4, random_state=5)
+    sample_on_spark(synth, spark, output=DeltaConnector(tmp_path / "delta"), n_partitions=4,
+                    random_state=5)
     one = _read_parquet(tmp_path, synth)
     four = _sorted(DeltaConnector(tmp_path / "delta").read_tables(schema.table_names), schema)
     for name in schema.table_names:
@@ -60,10 +60,10 @@ def test_star_schema_same_output_for_1_and_4_partitions(spark, star, tmp_path):
 def test_chain_to_hive(spark, chain):
     schema, tables = chain
     synth = _fitted(schema, tables)
-    counts = sample_on_spark(synth, spark, database="synthetic_chain", n_partitions=3,
-                             random_state=1, scale=2.0)
-    hive = _sorted(SparkConnector(spark, database="synthetic_chain")
-                   .read_tables(schema.table_names), schema)
+    hive_db = SparkConnector(spark, database="synthetic_chain")
+    counts = sample_on_spark(synth, spark, output=hive_db, n_partitions=3, random_state=1,
+                             scale=2.0)
+    hive = _sorted(hive_db.read_tables(schema.table_names), schema)
     _assert_no_orphans(schema, hive)
     assert {name: len(frame) for name, frame in hive.items()} == counts
     assert counts["customers"] == 600
