@@ -72,7 +72,7 @@ def orphan_rate(child_keys: pd.Series, parent_keys: pd.Series) -> float:
     present = child_keys.dropna()
     if present.empty:
         return 0.0
-    return float(1.0 - present.isin(parent_keys.dropna()).mean())
+    return float((~present.isin(parent_keys.dropna())).mean())
 
 
 def missing_parent_rate(child_keys: pd.Series) -> float:
