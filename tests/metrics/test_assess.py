@@ -42,3 +42,11 @@ def test_assess_tables_logs_each_table_and_gates(caplog):
     assert [f.split(":")[0] for f in info.value.failures] == ["orders.amount"]
     with pytest.raises(DataValidationError, match=r"\['items'\] have a reference"):
         assess_tables(references, {"orders": tables["orders"]})
+
+
+def test_assess_caps_rows_without_randomness():
+    real, synthetic = _table(0), _table(1, shift=0.5, n=1001)
+    reference = ReferenceProfile.fit(real)
+    capped = assess(reference, synthetic, max_rows=101)
+    every_tenth = assess(reference, synthetic.iloc[::10], max_rows=None)
+    pd.testing.assert_frame_equal(capped.details, every_tenth.details)
