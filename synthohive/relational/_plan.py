@@ -32,12 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthohive.schema import ForeignKey, Schema
+from synthohive.schema import Schema
 
 CONTEXT_SEPARATOR = "__"
 NULL_INDICATOR = "is_null"
 ID_LIKE_MIN_DISTINCT = 100
 ID_LIKE_MIN_RATIO = 0.2
+CONTEXT_MAX_CATEGORIES = 50
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class TablePlan:
         Generated columns, in the input order (dropped columns excluded).
     model_columns : tuple of str
         Columns learned by the table's model.
+    context_columns : tuple of str
+        Learned columns that the children of this table are conditioned on: all of them
+        except text columns with more than ``CONTEXT_MAX_CATEGORIES`` distinct values (such
+        a column mostly tells parent rows apart; as context it would be a wide one-hot).
     id_like_columns : tuple of str
         Columns resampled from their observed values.
     relations : tuple of RelationPlan
@@ -99,6 +104,7 @@ class TablePlan:
     primary_key: str | None
     output_columns: tuple[str, ...]
     model_columns: tuple[str, ...]
+    context_columns: tuple[str, ...]
     id_like_columns: tuple[str, ...]
     relations: tuple[RelationPlan, ...]
 
@@ -122,6 +128,7 @@ class TablePlan:
             primary_key=data["primary_key"],
             output_columns=tuple(data["output_columns"]),
             model_columns=tuple(data["model_columns"]),
+            context_columns=tuple(data["context_columns"]),
             id_like_columns=tuple(data["id_like_columns"]),
             relations=tuple(RelationPlan(**r) for r in data["relations"]),
         )
@@ -155,6 +162,12 @@ def is_id_like(values: pd.Series, declared_role: str | None) -> bool:
     non_null = values.dropna()
     n_distinct = non_null.nunique()
     return n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null)
+
+
+def _wide_text(values: pd.Series) -> bool:
+    text = not (pd.api.types.is_numeric_dtype(values)
+                or pd.api.types.is_datetime64_any_dtype(values))
+    return text and values.nunique(dropna=True) > CONTEXT_MAX_CATEGORIES
 
 
 def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
@@ -200,33 +213,10 @@ def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
         primary_key=spec.primary_key,
         output_columns=output,
         model_columns=model_columns,
+        context_columns=tuple(c for c in model_columns if not _wide_text(frame[c])),
         id_like_columns=id_like,
         relations=tuple(relations[i] for i in order),
     )
-
-
-def context_columns(plan: TablePlan, plans: Mapping[str, TablePlan]) -> list[str]:
-    """Names of the context columns a table's model is conditioned on.
-
-    Parameters
-    ----------
-    plan : TablePlan
-        The child table.
-    plans : mapping of str to TablePlan
-        Plans of every table (the parents' model columns are the context).
-
-    Returns
-    -------
-    list of str
-        ``<fk column>__<parent column>`` for every relation and parent model column, plus
-        ``<fk column>__is_null`` for relations that can be null.
-    """
-    names: list[str] = []
-    for relation in plan.relations:
-        names.extend(relation.prefix + c for c in plans[relation.parent_table].model_columns)
-        if relation.indicator is not None:
-            names.append(relation.indicator)
-    return names
 
 
 def gather_context(plan: TablePlan, plans: Mapping[str, TablePlan],
@@ -241,7 +231,8 @@ def gather_context(plan: TablePlan, plans: Mapping[str, TablePlan],
     plans : mapping of str to TablePlan
         Plans of every table.
     parent_frames : mapping of str to DataFrame
-        Model columns of each parent table, one row per parent row.
+        Learned columns of each parent table (at least its context columns), one row per
+        parent row.
     positions : mapping of str to ndarray of int64
         For each relation (by foreign key column), the parent row position of every child
         row, ``-1`` for a null foreign key.
@@ -255,7 +246,7 @@ def gather_context(plan: TablePlan, plans: Mapping[str, TablePlan],
     for relation in plan.relations:
         where = positions[relation.column]
         parent = parent_frames[relation.parent_table]
-        columns = list(plans[relation.parent_table].model_columns)
+        columns = list(plans[relation.parent_table].context_columns)
         if columns:
             # A null foreign key takes the first parent row's values; the indicator column
             # below tells the model that they mean nothing.
@@ -266,8 +257,3 @@ def gather_context(plan: TablePlan, plans: Mapping[str, TablePlan],
     if not blocks:
         return None
     return pd.concat(blocks, axis=1)
-
-
-def relation_of(plan: TablePlan, fk: ForeignKey) -> RelationPlan:
-    """Return the relation plan of foreign key ``fk`` of ``plan``'s table."""
-    return next(r for r in plan.relations if r.column == fk.column)
