@@ -49,7 +49,7 @@ from synthohive.metrics._column import (
 )
 from synthohive.metrics._constraints import CONSTRAINT_KEYS, check_constraints
 from synthohive.metrics._evaluate import assess, assess_tables, evaluate, pair_distances
-from synthohive.metrics._gate import check_quality
+from synthohive.metrics._gate import check_quality, check_threshold
 from synthohive.metrics._pairs import (
     contingency_tvd,
     correlation_delta,
@@ -73,6 +73,7 @@ __all__ = [
     "assess_tables",
     "check_constraints",
     "check_quality",
+    "check_threshold",
     "children_per_parent",
     "column_distances",
     "column_metric",

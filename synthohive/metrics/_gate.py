@@ -10,7 +10,7 @@ from typing import Any
 from synthohive.exceptions import DataValidationError, QualityGateError
 from synthohive.metrics._report import QualityReport, column_label
 
-__all__ = ["check_quality"]
+__all__ = ["check_quality", "check_threshold"]
 
 DEFAULT_KEY = "*"
 
@@ -18,19 +18,36 @@ DEFAULT_KEY = "*"
 def _check_limit(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= float(value) <= 1.0:
         raise DataValidationError(
-            f"quality_threshold{where} must be a number in [0, 1] (the largest KS/TVD "
-            f"distance allowed), got {value!r}."
+            f"quality_threshold{where} must be a number in [0, 1] (the largest KS/TVD or "
+            f"null-rate distance allowed), got {value!r}."
         )
     return float(value)
 
 
-def _limits(report: QualityReport, threshold: Any) -> list[float | None]:
-    """Threshold of each row of ``report.details`` (None: not gated)."""
-    tables = report.details["table"].tolist()
-    columns = report.details["column"].tolist()
+def check_threshold(
+    threshold: float | Mapping[str, float], tables: list[Any], columns: list[str]
+) -> dict[str, float] | float:
+    """Validate a quality threshold before generating; return it as a float or dict.
+
+    Parameters
+    ----------
+    threshold : float or dict
+        See :func:`check_quality`.
+    tables, columns : list
+        Table (None for an unnamed table) and column of each gated column.
+
+    Returns
+    -------
+    float or dict
+        The threshold with float values.
+
+    Raises
+    ------
+    DataValidationError
+        If a value is not a number in ``[0, 1]`` or a key names no table or column.
+    """
     if not isinstance(threshold, Mapping):
-        limit = _check_limit(threshold, "")
-        return [limit] * len(columns)
+        return _check_limit(threshold, "")
     limits = {str(k): _check_limit(v, f"[{k!r}]") for k, v in threshold.items()}
     known = {DEFAULT_KEY} | set(columns) | {t for t in tables if isinstance(t, str)}
     known |= {column_label(t, c) for t, c in zip(tables, columns, strict=True)}
@@ -38,8 +55,18 @@ def _limits(report: QualityReport, threshold: Any) -> list[float | None]:
     if unknown:
         raise DataValidationError(
             f"quality_threshold names {unknown}, which are neither tables nor columns of the "
-            f"report; use 'table.column', 'column', 'table' or {DEFAULT_KEY!r} keys."
+            f"data; use 'table.column', 'column', 'table' or {DEFAULT_KEY!r} keys."
         )
+    return limits
+
+
+def _limits(report: QualityReport, threshold: Any) -> list[float | None]:
+    """Threshold of each row of ``report.details`` (None: not gated)."""
+    tables = report.details["table"].tolist()
+    columns = report.details["column"].tolist()
+    limits = check_threshold(threshold, tables, columns)
+    if not isinstance(limits, dict):
+        return [limits] * len(columns)
     resolved = []
     for table, column in zip(tables, columns, strict=True):
         keys = (column_label(table, column), column, table, DEFAULT_KEY)

@@ -20,7 +20,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from synthohive.exceptions import DataValidationError, NotFittedError
-from synthohive.metrics import QualityReport, ReferenceProfile, assess, check_quality
+from synthohive.metrics import (
+    QualityReport,
+    ReferenceProfile,
+    assess,
+    check_quality,
+    check_threshold,
+)
 from synthohive.persistence import load_artifact, save_artifact
 from synthohive.utils._random import derive_seed, draw_seed
 
@@ -61,7 +67,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         (no rows) as ``reference_``; every ``sample`` compares its output with them, logs
         one summary line, keeps the :class:`~synthohive.metrics.QualityReport` as
         ``last_quality_`` and, with ``quality_threshold``, raises ``QualityGateError``
-        naming every column whose KS/TVD is above the threshold, also after ``load()``.
+        naming every column whose KS/TVD or null-rate difference is above the threshold,
+        also after ``load()``.
 
     Subclasses implement :meth:`_fit` and :meth:`_sample`; the public methods here validate
     input, keep the bookkeeping attributes below and restore the input layout.
@@ -154,8 +161,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             ``{column: value}`` that every generated row must hold, for models that support
             it (see :meth:`_check_conditions`); others raise ``DataValidationError``.
         quality_threshold : float or dict, optional
-            Largest KS/TVD distance to the training data allowed per column, e.g. ``0.15``,
-            or a dict per column (``"*"`` for the default); see
+            Largest KS/TVD distance (and null-rate difference) to the training data allowed
+            per column, e.g. ``0.15``, or a dict per column (``"*"`` for the default); see
             :func:`synthohive.metrics.check_quality`.
 
         Returns
@@ -169,7 +176,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             If called before ``fit``.
         DataValidationError
             If ``n_samples`` is not a positive integer, ``context`` does not match or
-            ``conditions`` cannot be honoured.
+            ``conditions`` cannot be honoured, or ``quality_threshold`` is not a number in
+            ``[0, 1]`` or names unknown columns (checked before generating).
         QualityGateError
             If ``quality_threshold`` is given and some column misses it.
         """
@@ -178,6 +186,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         n_samples = self._check_n_samples(n_samples, context)
         if conditions is not None:
             conditions = self._check_conditions(conditions)
+        if quality_threshold is not None:
+            check_threshold(quality_threshold, [None] * len(self.columns_), self.columns_)
         if random_state is None:
             seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
             self.n_sample_calls_ += 1

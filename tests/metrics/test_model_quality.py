@@ -63,8 +63,10 @@ def test_gate_dict_threshold_and_bad_threshold(table):
         bad.sample(1000, quality_threshold={"score": 0.1})
     with pytest.raises(DataValidationError, match="neither tables nor columns"):
         bad.sample(100, quality_threshold={"nope": 0.1})
+    calls = bad.n_sample_calls_
     with pytest.raises(DataValidationError, match=r"number in \[0, 1\]"):
         bad.sample(100, quality_threshold=2.0)
+    assert bad.n_sample_calls_ == calls  # refused before generating
 
 
 _FRESH = """
