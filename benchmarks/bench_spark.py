@@ -8,9 +8,11 @@ samples in fresh subprocesses, each loading the artifact:
 - ``spark/<format>``: :func:`sample_on_spark` on ``--master`` (default ``local[2]``),
   writing Parquet part files or a Delta table straight from the executors.
 
-Each line prints rows, seconds, rows/s, the speed-up over ``single``, the peak RSS of the
-Python driver and the peak RSS of the Spark JVM (driver and, in local mode, executors). The
-driver RSS must stay flat from the smallest to the largest ``--rows``::
+Each line prints rows, seconds, rows/s, the speed-up over ``single``, the CPU seconds of the
+process tree (load-independent on a shared machine; includes loading the artifact and, for
+Spark, starting the workers), the peak RSS of the Python driver and the peak RSS of the
+Spark JVM (driver and, in local mode, executors). The driver RSS must stay flat from the
+smallest to the largest ``--rows``::
 
     python benchmarks/bench_spark.py --rows 1000000 10000000
     python benchmarks/bench_spark.py --rows 100000 1000000 --formats parquet   # quick look
@@ -88,6 +90,19 @@ class PeakRSS:
                     continue
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its live children (JVM, workers)."""
+    processes = [psutil.Process(), *psutil.Process().children(recursive=True)]
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def run_child(args: argparse.Namespace) -> None:
     """Sample once (in this fresh process) and print one JSON line of measurements."""
     synth = RelationalSynthesizer.load(args.artifact)
@@ -96,6 +111,7 @@ def run_child(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         synth.sample(scale=args.scale, output_path=args.out, random_state=0)
         seconds = time.perf_counter() - started
+        cpu = cpu_seconds()
     else:
         from pyspark.sql import SparkSession
 
@@ -114,8 +130,9 @@ def run_child(args: argparse.Namespace) -> None:
                             format=args.child.split("/")[1], random_state=0)
             seconds = time.perf_counter() - started
         jvm = peak.peak_mb
+        cpu = cpu_seconds()
         spark.stop()
-    print(json.dumps({"seconds": seconds, "jvm_mb": jvm,
+    print(json.dumps({"seconds": seconds, "jvm_mb": jvm, "cpu_seconds": cpu,
                       "driver_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
@@ -169,6 +186,7 @@ def main() -> None:
                 ratio = f"{base['seconds'] / result['seconds']:5.2f}x" if base else "   - "
                 print(f"rows={rows:>9} {mode:<14} {result['seconds']:8.1f}s "
                       f"{rows / result['seconds']:>9.0f} rows/s  vs single {ratio}  "
+                      f"CPU {result['cpu_seconds']:7.1f}s  "
                       f"driver RSS {result['driver_mb']:6.0f} MB  JVM RSS "
                       f"{result['jvm_mb']:6.0f} MB", flush=True)
     low, high = min(args.rows), max(args.rows)

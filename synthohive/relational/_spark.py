@@ -211,8 +211,9 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
         n_rows = max(1, round(plan.n_rows * scale))
         starts = np.arange(0, n_rows, synth.chunk_size, dtype=np.int64)
         task = _Task(table=name, offsets=starts, **base)
-        blocks = spark.createDataFrame(pd.DataFrame({BLOCK: np.arange(len(starts))})) \
-            .repartition(partitions)
+        # contiguous, even ranges of block numbers: every partition gets work
+        blocks = spark.range(0, len(starts), 1, min(partitions, len(starts))) \
+            .withColumnRenamed("id", BLOCK)
         return (blocks.mapInArrow(lambda it: _root_blocks(task, target, n_rows, it), schema),
                 np.diff(np.append(starts, n_rows)))
     counting = _Task(table=name, **base)
