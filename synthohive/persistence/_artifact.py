@@ -22,6 +22,7 @@ FORMAT_NAME = "synthohive-artifact"
 FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _TENSORS = "tensors.pt"
+_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 _REGISTRY: dict[str, type] = {}
 
@@ -190,10 +191,17 @@ def dump_bytes(obj: Any) -> bytes:
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr(_MANIFEST, json.dumps(manifest, sort_keys=True))
+        _write_member(archive, _MANIFEST, json.dumps(manifest, sort_keys=True).encode("utf-8"))
         for member, data in members.items():
-            archive.writestr(member, data)
+            _write_member(archive, member, data)
     return buffer.getvalue()
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Write one member with a fixed timestamp, so equal objects give equal bytes."""
+    info = zipfile.ZipInfo(name, date_time=_EPOCH)
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
 
 
 def save_artifact(path: str | os.PathLike[str], obj: Any) -> Path:

@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -156,3 +157,20 @@ open("{tmp_path / 'evil.shm'}", "wb").write(out.getvalue())
     with pytest.raises(SerializationError):
         load_artifact(tmp_path / "evil.shm")
     assert not marker.exists()
+
+
+
+def test_saved_bytes_do_not_depend_on_when_or_where(tmp_path):
+    with zipfile.ZipFile(io.BytesIO(dump_bytes(Box(_payload())))) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    code = (
+        "import sys, numpy as np\n"
+        "from synthohive.persistence import save_artifact\n"
+        "from tests.persistence.test_artifact import Box\n"
+        "save_artifact(sys.argv[1], Box({'a': np.arange(4), 'b': 'x'}))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    paths = [tmp_path / f"{i}.shm" for i in range(2)]
+    for path in paths:
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=root)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
