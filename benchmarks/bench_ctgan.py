@@ -172,6 +172,15 @@ def run(args: argparse.Namespace) -> dict:
           f"{torch.get_num_threads()}; device {args.device}")
     results: dict = {"rows": n, "epochs": args.epochs, "device": args.device}
 
+    if args.epochs:
+        equal_settings(table, args, results)
+    if args.reference_epochs:
+        defaults_vs_reference(table, args, results)
+    return results
+
+
+def equal_settings(table: pd.DataFrame, args: argparse.Namespace, results: dict) -> None:
+    n = len(table)
     ours = sh.CTGAN(epochs=args.epochs, validation_fraction=0.0, device=args.device,
                     random_state=args.seed, **SETTINGS)
     _, fit_ours = timed(ours.fit, table)
@@ -199,35 +208,37 @@ def run(args: argparse.Namespace) -> dict:
           f"({n} rows: {s_ours:.3f}s vs {s_theirs:.3f}s)")
     print(f"quality (SDMetrics QualityReport)  synthohive {q_ours:.4f}   ctgan {q_theirs:.4f}")
 
-    if args.reference_epochs:
-        reference = TheirCTGAN(args.reference_epochs, args.device, args.seed)
-        _, t_ref = timed(reference.fit, table)
-        q_ref = quality(table, reference.sample(n))
-        defaults = sh.CTGAN(device=args.device, random_state=args.seed)
-        _, t_def = timed(defaults.fit, table)
-        q_def = quality(table, defaults.sample(n))
-        results["defaults"] = {
-            "ctgan_reference": {"epochs": args.reference_epochs, "seconds": t_ref,
-                                "quality": q_ref},
-            "synthohive_defaults": {"epochs_run": len(defaults.history_),
-                                    "best_epoch": defaults.best_epoch_, "seconds": t_def,
-                                    "quality": q_def},
-            "time_fraction": t_def / t_ref,
-            "reached": bool(q_def >= q_ref and t_def <= t_ref / 3),
-        }
-        print(f"\n== ctgan package {args.reference_epochs} epochs vs synthohive defaults ==")
-        print(f"ctgan      {args.reference_epochs:4d} epochs  {t_ref:7.1f}s  quality {q_ref:.4f}")
-        print(f"synthohive {len(defaults.history_):4d} epochs  {t_def:7.1f}s  quality "
-              f"{q_def:.4f}  (best epoch {defaults.best_epoch_}; "
-              f"{t_def / t_ref:.2f} of the reference time)")
-        print(f"defaults reach the reference quality in <= 1/3 of its time: "
-              f"{results['defaults']['reached']}")
-    return results
+
+def defaults_vs_reference(table: pd.DataFrame, args: argparse.Namespace, results: dict) -> None:
+    n = len(table)
+    reference = TheirCTGAN(args.reference_epochs, args.device, args.seed)
+    _, t_ref = timed(reference.fit, table)
+    q_ref = quality(table, reference.sample(n))
+    defaults = sh.CTGAN(device=args.device, random_state=args.seed)
+    _, t_def = timed(defaults.fit, table)
+    q_def = quality(table, defaults.sample(n))
+    results["defaults"] = {
+        "ctgan_reference": {"epochs": args.reference_epochs, "seconds": t_ref,
+                            "quality": q_ref},
+        "synthohive_defaults": {"epochs_run": len(defaults.history_),
+                                "best_epoch": defaults.best_epoch_, "seconds": t_def,
+                                "quality": q_def},
+        "time_fraction": t_def / t_ref,
+        "reached": bool(q_def >= q_ref and t_def <= t_ref / 3),
+    }
+    print(f"\n== ctgan package {args.reference_epochs} epochs vs synthohive defaults ==")
+    print(f"ctgan      {args.reference_epochs:4d} epochs  {t_ref:7.1f}s  quality {q_ref:.4f}")
+    print(f"synthohive {len(defaults.history_):4d} epochs  {t_def:7.1f}s  quality "
+          f"{q_def:.4f}  (best epoch {defaults.best_epoch_}; "
+          f"{t_def / t_ref:.2f} of the reference time)")
+    print(f"defaults reach the reference quality in <= 1/3 of its time: "
+          f"{results['defaults']['reached']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=5, help="epochs of the equal run")
+    parser.add_argument("--epochs", type=int, default=5,
+                        help="epochs of the equal-settings run (0 skips part 1)")
     parser.add_argument("--reference-epochs", type=int, default=50,
                         help="epochs of the ctgan reference run (0 skips part 2)")
     parser.add_argument("--device", default="cpu")

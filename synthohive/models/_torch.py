@@ -235,9 +235,12 @@ class SpanLayout:
         if self.tanh_index.numel():
             out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
         if self.soft_index.numel():
-            x = logits[:, self.soft_index] + gumbel_noise(
-                (logits.shape[0], self.soft_index.numel()), generator
-            )
+            # Gumbel-max as an exponential race: argmax(l + Gumbel) = argmax(l - log E),
+            # E ~ Exp(1), one logarithm per entry instead of two.
+            race = torch.empty(
+                (logits.shape[0], self.soft_index.numel()), device=logits.device
+            ).exponential_(generator=generator)
+            x = logits[:, self.soft_index] - torch.log(race)
             winner = x == self._block_max(x)[:, self.segment]
             out[:, self.soft_index] = winner.to(out.dtype)
         return out
