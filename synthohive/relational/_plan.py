@@ -38,6 +38,7 @@ CONTEXT_SEPARATOR = "__"
 NULL_INDICATOR = "is_null"
 ID_LIKE_MIN_DISTINCT = 100
 ID_LIKE_MIN_RATIO = 0.2
+UNIQUE_TEXT_MIN_DISTINCT = 10
 CONTEXT_MAX_CATEGORIES = 50
 
 
@@ -164,6 +165,15 @@ def is_id_like(values: pd.Series, declared_role: str | None) -> bool:
     return n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null)
 
 
+def _unique_text(values: pd.Series) -> bool:
+    """Text with a distinct value per row (names, phone numbers) in a small table."""
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return False
+    non_null = values.dropna()
+    n_distinct = non_null.nunique()
+    return n_distinct >= UNIQUE_TEXT_MIN_DISTINCT and n_distinct >= 0.95 * len(non_null)
+
+
 def _wide_text(values: pd.Series) -> bool:
     text = not (pd.api.types.is_numeric_dtype(values)
                 or pd.api.types.is_datetime64_any_dtype(values))
@@ -195,7 +205,12 @@ def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
     keys = set(spec.key_columns)
     output = tuple(str(c) for c in frame.columns if c not in dropped)
     free = [c for c in output if c not in keys]
-    id_like = tuple(c for c in free if is_id_like(frame[c], spec.role(c)))
+    id_like = [c for c in free if is_id_like(frame[c], spec.role(c))]
+    unique_text = [c for c in free if c not in id_like and spec.role(c) is None
+                   and _unique_text(frame[c])]
+    if len(unique_text) < len(free) - len(id_like):
+        id_like += unique_text  # kept as labels when they are all the table has to learn
+    id_like = tuple(c for c in free if c in id_like)
     model_columns = tuple(c for c in free if c not in id_like)
     relations = [
         RelationPlan(fk.column, fk.parent_table, fk.parent_column,

@@ -38,3 +38,14 @@ def test_column_kinds_and_driving_relation():
     assert plan.relations[2].null_rate > 0.2
     assert plan.relations[2].indicator == "b_id__is_null"
     assert plan.relations[0].indicator is None
+
+
+def test_unique_text_is_resampled_unless_it_is_all_the_table_has():
+    names = [f"name {i}" for i in range(25)]
+    schema = Schema.from_dict({"tables": {"genre": {"primary_key": "id"}}})
+    alone = pd.DataFrame({"id": range(25), "name": names})
+    assert build_plan(schema, "genre", alone, {}).model_columns == ("name",)
+    with_other = alone.assign(size=np.arange(25) % 3)
+    plan = build_plan(schema, "genre", with_other, {})
+    assert plan.id_like_columns == ("name",)
+    assert plan.model_columns == ("size",)
