@@ -4,6 +4,8 @@ Only tests that request ``spark`` start it (about 6 s), so the rest of the suite
 imports pyspark. Warehouse, Derby metastore and Derby logs live in a temporary folder.
 """
 
+import sys
+
 import pytest
 
 
@@ -16,6 +18,7 @@ def spark(tmp_path_factory):
         SparkSession.builder.master("local[2]")
         .appName("synthohive-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.pyspark.python", sys.executable)
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "2")
         .config("spark.sql.warehouse.dir", str(root / "warehouse"))
