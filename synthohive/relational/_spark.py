@@ -181,13 +181,13 @@ def sample_on_spark(
             if children[name]:
                 frame = frame.persist()
                 kept[name] = (frame, sizes)
-            output = frame.drop(BLOCK, POSITION)
+            rows = frame.drop(BLOCK, POSITION)
             if written:
-                _write(connector, output, name, output_path, format, database, resolved)
+                _write(connector, rows, name, output_path, format, database, resolved)
                 result[name] = int(sizes.sum())
                 logger.info("Wrote %d rows of table %r from the executors", result[name], name)
             else:
-                result[name] = output
+                result[name] = rows
             for relation in plan.relations:
                 children[relation.parent_table] -= 1
                 if written and children[relation.parent_table] == 0:
