@@ -238,6 +238,8 @@ class RelationalSynthesizer(BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
         if_exists: str = "fail",
         quality_threshold: float | Mapping[str, float] | None = None,
+        engine: Any = None,
+        n_partitions: int | None = None,
     ) -> dict[str, Any]:
         """Generate every table of the schema.
 
@@ -265,12 +267,20 @@ class RelationalSynthesizer(BaseEstimator):
             by ``"table.column"``, ``"column"``, ``"table"`` or ``"*"``. Tables are judged on
             their first chunk (``chunk_size`` rows), before it is written; tables generated
             before a failing one are kept.
+        engine : SparkSession, optional
+            Generate on this session's executors instead (``doc/spark.md``): ``format`` may be
+            ``"parquet"`` or ``"delta"``, ``output`` a ``SparkConnector`` (Hive tables) or a
+            ``DeltaConnector``. The output is the same for any partitioning; child tables
+            differ from the single-machine output for the same seed.
+        n_partitions : int, optional
+            Partitions of the root tables with ``engine``; the default parallelism when None.
 
         Returns
         -------
         dict
             ``{table: DataFrame}``; with ``output_path`` ``{table: Path}`` of the written
-            files; with ``output`` ``{table: number of rows written}``.
+            files; with ``output`` ``{table: number of rows written}``. With ``engine``:
+            ``{table: number of rows written}``, or lazy Spark DataFrames without an output.
 
         Raises
         ------
@@ -285,6 +295,17 @@ class RelationalSynthesizer(BaseEstimator):
             If ``quality_threshold`` is given and a column misses it.
         """
         self._check_fitted()
+        if engine is not None:
+            if quality_threshold is not None:
+                raise DataValidationError(
+                    "quality_threshold is not supported with engine=; sample a small scale "
+                    "without engine to check quality first."
+                )
+            from synthohive.relational._spark import sample_on_spark
+
+            return sample_on_spark(self, engine, scale=scale, output_path=output_path,
+                                   format=format, output=output, mode=if_exists,
+                                   n_partitions=n_partitions, random_state=random_state)
         scale = _check_scale(scale)
         check_output(output_path, format, output)
         self._check_threshold(quality_threshold)

@@ -61,8 +61,8 @@ def test_chain_to_hive(spark, chain):
     schema, tables = chain
     synth = _fitted(schema, tables)
     hive_db = SparkConnector(spark, database="synthetic_chain")
-    counts = sample_on_spark(synth, spark, output=hive_db, n_partitions=3, random_state=1,
-                             scale=2.0)
+    counts = synth.sample(engine=spark, output=hive_db, n_partitions=3, random_state=1,
+                          scale=2.0)
     hive = _sorted(hive_db.read_tables(schema.table_names), schema)
     _assert_no_orphans(schema, hive)
     assert {name: len(frame) for name, frame in hive.items()} == counts
