@@ -1,7 +1,5 @@
 """SynthoHive: learn a multi-table relational dataset and generate a synthetic copy."""
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from synthohive import _logging, connectors, datasets, exceptions, metrics
 from synthohive._version import __version__
 from synthohive.cardinality import (

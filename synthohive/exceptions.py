@@ -6,8 +6,6 @@ from the builtin exception they narrow (``ValueError``, ``OSError`` …) so gene
 value and say what to do about it.
 """
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from __future__ import annotations
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError

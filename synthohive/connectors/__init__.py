@@ -4,8 +4,6 @@ Implementations import their drivers lazily: ``import synthohive.connectors`` im
 database driver, Spark or Delta library.
 """
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from typing import Any
 
 from synthohive.connectors._files import CSVConnector, ParquetConnector

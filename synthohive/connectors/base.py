@@ -1,7 +1,5 @@
 """The interface shared by every connector (SQL, CSV, Parquet, Spark, Delta)."""
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

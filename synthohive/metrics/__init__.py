@@ -5,7 +5,7 @@ also show *scores*, ``1 - distance`` (or means of them), where higher is better.
 
 Column metrics
     :func:`ks_statistic` (numeric and datetime columns), :func:`tvd` (categorical, bool,
-    text and low-cardinality integer columns; null is a category), :func:`null_rate_difference`.
+    text and low-cardinality integer columns; nulls left out), :func:`null_rate_difference`.
     :func:`column_metric` is the one rule choosing KS or TVD for a column;
     :func:`column_distances` applies it to every column of a table.
 Pair metrics (QUAL-06)
@@ -36,8 +36,6 @@ For a relational synthesizer
     naming every failing ``table.column``. ``check_constraints(table_frame, schema[table])``
     checks one generated table against its declared constraints.
 """
-
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
 
 from synthohive.metrics._column import (
     DISCRETE_INT_THRESHOLD,

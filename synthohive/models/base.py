@@ -5,8 +5,6 @@ meta-estimator only talks to this interface, so any subclass (CTGAN, TVAE, or a 
 model) can generate any table of a schema.
 """
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from __future__ import annotations
 
 import logging

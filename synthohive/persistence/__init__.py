@@ -13,8 +13,6 @@ Objects are rebuilt only from classes registered with :func:`register_persistabl
 their ``_from_state`` classmethod, so a crafted file can at worst fail to load.
 """
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from synthohive.persistence._artifact import (
     FORMAT_VERSION,
     Persistable,

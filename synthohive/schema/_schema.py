@@ -1,7 +1,5 @@
 """The :class:`Schema` data model and its dictionary format."""
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from __future__ import annotations
 
 import json

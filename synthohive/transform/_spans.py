@@ -4,8 +4,6 @@ Models read this layout to pick activations (tanh for scalars, softmax / Gumbel-
 one-hot blocks), to build the conditional vector from discrete blocks and to compute losses.
 """
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from __future__ import annotations
 
 from dataclasses import dataclass

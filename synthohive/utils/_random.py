@@ -4,8 +4,6 @@ No function here touches a global RNG for its result; :func:`torch_fork_rng` is 
 place where torch's global state is used, and it is restored on exit.
 """
 
-# ENGINEERS H1-H7: read /work/main/TEAM_NOTES.md now (git rules, deadline 05:10 UTC, environment).
-
 from __future__ import annotations
 
 import contextlib
