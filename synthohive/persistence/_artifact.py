@@ -296,9 +296,8 @@ def load_bytes(data: bytes, expected: type[T] | None = None) -> T:
         }
         tensors = {}
         if _TENSORS in members:
-            tensors = torch.load(
-                io.BytesIO(members[_TENSORS]), weights_only=True, map_location="cpu"
-            )
+            blob = io.BytesIO(members[_TENSORS])
+            tensors = torch.load(blob, weights_only=True, map_location="cpu")
     except (ValueError, OSError, RuntimeError, EOFError, UnpicklingError) as exc:
         raise SerializationError(f"The artifact's binary data could not be read: {exc}") from exc
     if not isinstance(tensors, dict):
