@@ -11,12 +11,12 @@ import datetime as dt
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from sklearn.base import BaseEstimator
 
 from synthohive.connectors import SQLConnector
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.relational import RelationalSynthesizer
 from synthohive.schema import Schema
+from tests.relational._models import ShuffleCounts
 
 
 class BootstrapRows(ConditionalGenerativeModel):
@@ -31,20 +31,6 @@ class BootstrapRows(ConditionalGenerativeModel):
     def _sample(self, n_samples, context, seed):
         picks = np.random.default_rng(seed).integers(0, len(self.rows_), size=n_samples)
         return self.rows_.iloc[picks].reset_index(drop=True)
-
-
-class ObservedCounts(BaseEstimator):
-    """A tiny cardinality model: resamples the observed children-per-parent counts."""
-
-    def __init__(self, random_state=None):
-        self.random_state = random_state
-
-    def fit(self, counts, context=None):
-        self.counts_ = np.asarray(counts, dtype=np.int64)
-        return self
-
-    def sample(self, context=None, n=None, random_state=None):
-        return np.random.default_rng(random_state).choice(self.counts_, size=n)
 
 
 DTYPES = {
@@ -107,7 +93,7 @@ def run_end_to_end(engine, source_schema, target_schema):
     assert {n: schema[n].primary_key for n in DTYPES} == {
         "customers": "customer_id", "orders": "order_id", "items": "item_id"}
 
-    synth = RelationalSynthesizer(schema, model=BootstrapRows(), cardinality=ObservedCounts(),
+    synth = RelationalSynthesizer(schema, model=BootstrapRows(), cardinality=ShuffleCounts(),
                                   random_state=0).fit(source)
     target = SQLConnector(engine, schema=target_schema)
     synth.sample(output=target)
