@@ -99,7 +99,7 @@ def gumbel_noise(shape: Sequence[int], generator: torch.Generator) -> torch.Tens
     """
     uniform = torch.rand(tuple(shape), generator=generator, device=generator.device)
     tiny = torch.finfo(uniform.dtype).tiny
-    return -torch.log(-torch.log(uniform.clamp_(min=tiny, max=1.0 - 1e-7)))
+    return uniform.clamp_(min=tiny, max=1.0 - 1e-7).log_().neg_().log_().neg_()
 
 
 def dropout(x: torch.Tensor, p: float, generator: torch.Generator | None) -> torch.Tensor:
@@ -151,6 +151,8 @@ class SpanLayout:
         Block number (0, 1, …) of each entry of ``soft_index``.
     n_blocks : int
         Number of softmax blocks.
+    block_bounds : list of (int, int)
+        ``(start, stop)`` columns of each softmax block.
     """
 
     def __init__(self, spans: Sequence[OutputSpan], device: torch.device) -> None:
@@ -169,6 +171,7 @@ class SpanLayout:
             [j for j, span in enumerate(blocks) for _ in range(span.width)],
             dtype=torch.long, device=device,
         )
+        self.block_bounds = [(span.start, span.stop) for span in blocks]
 
     def _block_max(self, x: torch.Tensor) -> torch.Tensor:
         """Per-row, per-block maximum of ``x`` (rows, softmax columns), no gradient."""
@@ -213,11 +216,14 @@ class SpanLayout:
             out[:, self.soft_index] = e / total[:, self.segment]
         return out
 
-    def hard(self, logits: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """Sample rows: tanh scalars, one category per block drawn from its softmax.
+    def draw(
+        self, logits: torch.Tensor, generator: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Sample rows in compact form: one category per softmax block, tanh scalars.
 
-        Uses the Gumbel-max trick, so each block is an exact draw from
-        ``softmax(logits_block)``, returned as a hard one-hot.
+        Uses the Gumbel-max trick, so each block's category is an exact draw from
+        ``softmax(logits_block)``. Nothing one-hot is built: decoders take the codes as
+        they are (:meth:`~synthohive.DataTransformer.decode`).
 
         Parameters
         ----------
@@ -228,22 +234,63 @@ class SpanLayout:
 
         Returns
         -------
-        Tensor of shape (n_rows, dim)
-            Rows whose blocks are exactly one-hot.
+        codes : Tensor of long, shape (n_rows, n_blocks)
+            Index of the drawn category inside each softmax block, blocks in span order.
+        scalars : Tensor of shape (n_rows, n_scalars)
+            ``tanh`` of each scalar column, in span order.
         """
-        out = torch.zeros_like(logits)
-        if self.tanh_index.numel():
-            out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
-        if self.soft_index.numel():
-            # Gumbel-max as an exponential race: argmax(l + Gumbel) = argmax(l - log E),
-            # E ~ Exp(1), one logarithm per entry instead of two.
-            race = torch.empty(
-                (logits.shape[0], self.soft_index.numel()), device=logits.device
-            ).exponential_(generator=generator)
-            x = logits[:, self.soft_index] - torch.log(race)
-            winner = x == self._block_max(x)[:, self.segment]
-            out[:, self.soft_index] = winner.to(out.dtype)
-        return out
+        scalars = torch.tanh(logits[:, self.tanh_index])
+        if not self.n_blocks:
+            return logits.new_zeros((logits.shape[0], 0), dtype=torch.long), scalars
+        race = gumbel_noise(logits.shape, generator).add_(logits)
+        codes = torch.stack(
+            [race[:, start:stop].argmax(dim=1) for start, stop in self.block_bounds], dim=1
+        )
+        return codes, scalars
+
+
+def linear(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, relu: bool = False
+) -> torch.Tensor:
+    """Compute ``x @ weight.T + bias`` (then ReLU) in float32 with the fastest kernel at hand.
+
+    For inference only (no autograd). On the CPU this calls oneDNN's fused linear kernel,
+    which is about 2.5 times faster than the default BLAS on CPUs that BLAS does not tune
+    for (AMD EPYC, measured) and takes column slices of a wider matrix without a copy;
+    elsewhere, or when PyTorch was built without oneDNN, a plain ``addmm``. Both are exact
+    float32 arithmetic up to summation order.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n_rows, in_features)
+        Inputs; may be a column slice of a wider row-major matrix.
+    weight : Tensor of shape (out_features, in_features)
+        Contiguous weights.
+    bias : Tensor of shape (out_features,) or None
+        Bias.
+    relu : bool, default=False
+        Apply ReLU to the result (fused on the oneDNN path).
+
+    Returns
+    -------
+    Tensor of shape (n_rows, out_features)
+        A new contiguous tensor.
+    """
+    if x.device.type == "cpu" and _ONEDNN_LINEAR is not None:
+        return _ONEDNN_LINEAR(x, weight, bias, "relu" if relu else "none", [], "")
+    out = x @ weight.T if bias is None else torch.addmm(bias, x, weight.T)
+    return torch.relu_(out) if relu else out
+
+
+def _onednn_linear() -> Callable[..., torch.Tensor] | None:
+    """Return oneDNN's fused CPU linear operator, or None where PyTorch lacks it."""
+    if not torch.backends.mkldnn.is_available() or not hasattr(torch.ops.mkldnn,
+                                                               "_linear_pointwise"):
+        return None
+    return torch.ops.mkldnn._linear_pointwise
+
+
+_ONEDNN_LINEAR = _onednn_linear()
 
 
 def padded_index(

@@ -17,6 +17,7 @@ from synthohive.transform import _datetime, _dtypes
 from synthohive.transform._continuous import ModeNormalizer, learn_decimals
 from synthohive.transform._discrete import CategoryEncoder
 from synthohive.transform._dtypes import DtypeSpec
+from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
 from synthohive.transform._spans import OutputSpan
 from synthohive.utils._random import derive_seed, draw_seed
 from synthohive.utils._validation import (
@@ -489,22 +490,55 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         matrix, index = self._as_matrix(X)
+        return self._restore(MatrixReader(matrix), index)
+
+    def decode(self, codes: np.ndarray, scalars: np.ndarray) -> pd.DataFrame | np.ndarray:
+        """Decode generated rows given in compact form; the fast path for generators.
+
+        Equivalent to :meth:`inverse_transform` of the matrix whose softmax blocks are the
+        one-hot vectors of ``codes`` and whose scalar columns are ``scalars``, without
+        building that matrix.
+
+        Parameters
+        ----------
+        codes : ndarray of int, shape (n_samples, n_softmax_spans)
+            Index of the chosen entry of every softmax span of :attr:`output_info_`, spans
+            in order.
+        scalars : ndarray of float, shape (n_samples, n_tanh_spans)
+            Value of every tanh span, spans in order; clipped to ``[-1, 1]``.
+
+        Returns
+        -------
+        DataFrame or ndarray
+            As :meth:`inverse_transform`.
+
+        Raises
+        ------
+        DataValidationError
+            If the shapes do not match the layout, a code is out of its span, or a scalar
+            is not finite.
+        """
+        self._check_fitted()
+        reader = CodeReader(np.asarray(codes), np.asarray(scalars), self.output_info_)
+        return self._restore(reader, None)
+
+    def _restore(self, reader: SpanReader, index: pd.Index | None) -> pd.DataFrame | np.ndarray:
         spans = iter(self.output_info_)
         restored = {
-            column.label: self._decode_column(matrix, column, spans) for column in self._columns
+            column.label: self._decode_column(reader, column, spans) for column in self._columns
         }
         if self._input_dtype is not None:
             return np.column_stack(list(restored.values())).astype(self._input_dtype)
         return pd.DataFrame(restored, index=index)
 
-    def _decode_column(self, matrix: np.ndarray, column: _Column, spans: Any) -> Any:
+    def _decode_column(self, reader: SpanReader, column: _Column, spans: Any) -> Any:
         if column.encoder is not None:
-            span = next(spans)
-            values = column.encoder.decode(np.argmax(matrix[:, span.slice], axis=1))
+            values = column.encoder.decode(reader.category(next(spans)))
         else:
             value_span, mode_span = next(spans), next(spans)
-            mode = np.argmax(matrix[:, mode_span.slice], axis=1)
-            values = column.normalizer.inverse_transform(matrix[:, value_span.start], mode)
+            values = column.normalizer.inverse_transform(
+                reader.scalar(value_span), reader.category(mode_span)
+            )
             if column.spec.is_datetime:
                 values = _datetime.from_numbers(
                     values, column.datetime_factor, column.spec.value_dtype
@@ -514,9 +548,9 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                 values = np.clip(np.rint(values), low, high)
             elif column.decimals is not None:
                 values = np.round(values, column.decimals)
-        null_mask = np.zeros(matrix.shape[0], dtype=bool)
+        null_mask = np.zeros(reader.n_rows, dtype=bool)
         if column.has_nulls:
-            null_mask = np.argmax(matrix[:, next(spans).slice], axis=1) == 1
+            null_mask = reader.category(next(spans)) == 1
         return _dtypes.restore(values, null_mask, column.spec)
 
     def _as_matrix(self, X: Any) -> tuple[np.ndarray, pd.Index | None]:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from synthohive.exceptions import DataValidationError
-from synthohive.models._torch import SpanLayout, build_seeded, dropout, resolve_device
+from synthohive.models._torch import SpanLayout, build_seeded, dropout, linear, resolve_device
 from synthohive.transform import OutputSpan
 
 SPANS = [
@@ -44,25 +44,41 @@ def test_activate_matches_per_block_softmax_and_gradients():
     torch.testing.assert_close(grad, grad_ref)
 
 
-def test_gumbel_activation_is_seeded_and_hard_sampling_is_one_hot():
+def test_gumbel_activation_is_seeded_and_draws_follow_the_softmax():
     layout = SpanLayout(SPANS, torch.device("cpu"))
     logits = torch.randn(2000, 12, generator=torch.Generator().manual_seed(1))
     a = layout.activate(logits, torch.Generator().manual_seed(5))
     b = layout.activate(logits, torch.Generator().manual_seed(5))
     torch.testing.assert_close(a, b)
-    rows = layout.hard(logits, torch.Generator().manual_seed(2))
-    for span in SPANS[1:4]:
-        block = rows[:, span.slice]
-        assert set(block.unique().tolist()) <= {0.0, 1.0}
-        torch.testing.assert_close(block.sum(1), torch.ones(2000))
-    # Gumbel-max draws follow the block's softmax.
-    logits = torch.zeros(20000, 12)
-    logits[:, 4] = 2.0
-    rows = layout.hard(logits, torch.Generator().manual_seed(3))
-    share = rows[:, 4].mean().item()
-    expected = torch.softmax(torch.tensor([2.0, 0, 0, 0, 0]), 0)[0].item()
-    assert abs(share - expected) < 0.02
-    torch.testing.assert_close(rows[:, 0], torch.tanh(logits[:, 0]))
+    codes, scalars = layout.draw(logits, torch.Generator().manual_seed(2))
+    again, _ = layout.draw(logits, torch.Generator().manual_seed(2))
+    assert torch.equal(codes, again)
+    soft = [span for span in SPANS if span.activation == "softmax"]
+    assert codes.shape == (2000, len(soft))
+    for k, span in enumerate(soft):
+        assert codes[:, k].min() >= 0
+        assert codes[:, k].max() < span.width
+    tanh = [span.start for span in SPANS if span.activation == "tanh"]
+    torch.testing.assert_close(scalars, torch.tanh(logits[:, tanh]))
+    # Gumbel-max draws follow each block's softmax.
+    logits = torch.randn(1, 12, generator=torch.Generator().manual_seed(4)).expand(40000, 12)
+    codes, _ = layout.draw(logits.contiguous(), torch.Generator().manual_seed(3))
+    for k, span in enumerate(soft):
+        share = torch.bincount(codes[:, k], minlength=span.width) / 40000
+        expected = torch.softmax(logits[0, span.slice], 0)
+        assert (share - expected).abs().max().item() < 0.015
+
+
+def test_linear_matches_addmm_on_column_slices():
+    rng = torch.Generator().manual_seed(0)
+    wide = torch.randn(300, 40, generator=rng)
+    weight, bias = torch.randn(7, 25, generator=rng), torch.randn(7, generator=rng)
+    x = wide[:, 15:]
+    expected = torch.addmm(bias, x, weight.T)
+    torch.testing.assert_close(linear(x, weight, bias), expected, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(linear(x, weight, bias, relu=True), torch.relu(expected),
+                               rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(linear(x, weight, None), x @ weight.T, rtol=1e-5, atol=1e-5)
 
 
 def test_build_seeded_and_dropout_are_deterministic():

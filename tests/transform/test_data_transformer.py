@@ -283,6 +283,48 @@ def test_inverse_accepts_soft_blocks_and_out_of_range_scalars(mixed, fitted_mixe
     assert list(restored.dtypes) == list(mixed.dtypes)
 
 
+def _compact(transformer, matrix):
+    soft = [s for s in transformer.output_info_ if s.activation == "softmax"]
+    tanh = [s for s in transformer.output_info_ if s.activation == "tanh"]
+    codes = np.stack([np.argmax(matrix[:, s.slice], axis=1) for s in soft], axis=1)
+    scalars = np.stack([matrix[:, s.start] for s in tanh], axis=1)
+    return codes, scalars
+
+
+def test_decode_equals_inverse_transform_of_the_one_hot_matrix(mixed, fitted_mixed):
+    rng = np.random.default_rng(2)
+    generated = rng.normal(0, 1.5, fitted_mixed.transform(mixed).shape)
+    codes, scalars = _compact(fitted_mixed, generated.astype(np.float32))
+    one_hot = np.zeros_like(generated)
+    soft = [s for s in fitted_mixed.output_info_ if s.activation == "softmax"]
+    for k, span in enumerate(soft):
+        one_hot[np.arange(len(one_hot)), span.start + codes[:, k]] = 1.0
+    for span in fitted_mixed.output_info_:
+        if span.activation == "tanh":
+            one_hot[:, span.start] = generated[:, span.start].astype(np.float32)
+    pd.testing.assert_frame_equal(fitted_mixed.decode(codes, scalars),
+                                  fitted_mixed.inverse_transform(one_hot))
+
+
+def test_decode_round_trips_and_rejects_bad_input(mixed, fitted_mixed):
+    codes, scalars = _compact(fitted_mixed, fitted_mixed.transform(mixed))
+    assert_round_trip(mixed, fitted_mixed.decode(codes, scalars))
+    with pytest.raises(DataValidationError, match="shape"):
+        fitted_mixed.decode(codes[:, 1:], scalars)
+    with pytest.raises(DataValidationError, match="integer codes"):
+        fitted_mixed.decode(codes.astype(float), scalars)
+    too_big = codes.copy()
+    too_big[0, 0] = 10_000
+    with pytest.raises(DataValidationError, match="outside its span"):
+        fitted_mixed.decode(too_big, scalars)
+    bad = scalars.copy()
+    bad[3, 0] = np.nan
+    with pytest.raises(DataValidationError, match="non-finite"):
+        fitted_mixed.decode(codes, bad)
+    with pytest.raises(NotFittedError):
+        DataTransformer().decode(codes, scalars)
+
+
 def test_mode_assignment_is_row_order_and_batch_invariant(mixed, fitted_mixed):
     z = fitted_mixed.transform(mixed)
     order = np.random.default_rng(1).permutation(len(mixed))

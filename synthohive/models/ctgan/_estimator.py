@@ -39,7 +39,7 @@ from synthohive.utils._random import derive_seed, numpy_generator, torch_generat
 
 logger = logging.getLogger(__name__)
 
-_SAMPLE_CHUNK = 32768
+_SAMPLE_CHUNK = 4096
 _VALIDATION_ROWS = 5000
 _UNCONDITIONED_WITH_CONTEXT = 0.5
 _STORED_PARAMS = (
@@ -389,8 +389,8 @@ class CTGAN(ConditionalGenerativeModel):
             context_data = np.asarray(
                 self.context_transformer_.transform(context), dtype=np.float32
             )
-        matrix = self._generate(n_samples, context_data, seed, conditions)
-        return self.transformer_.inverse_transform(matrix)
+        codes, scalars = self._generate(n_samples, context_data, seed, conditions)
+        return self.transformer_.decode(codes, scalars)
 
     def _generate(
         self,
@@ -398,18 +398,24 @@ class CTGAN(ConditionalGenerativeModel):
         context: np.ndarray | None,
         seed: int,
         condition: tuple[int, int] | None = None,
-        generator: torch.nn.Module | None = None,
-    ) -> np.ndarray:
-        """Generate transformed rows: one-hot blocks hard, scalars tanh-squashed."""
+        generator: Generator | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Generate rows in compact form: one code per softmax span, tanh scalars.
+
+        The generator runs in evaluation mode (batch norm from running statistics) through
+        its :class:`~synthohive.models.ctgan._networks.FrozenGenerator` form, in chunks of
+        ``_SAMPLE_CHUNK`` rows.
+        """
         module = self.generator_ if generator is None else generator
         device = self.device_
         layout = SpanLayout(self.spans_, device)
-        blocks = discrete_blocks(self.spans_)
+        noise_dim = module_input(module) - self.cond_.dim - self.context_dim_
+        frozen = module.freeze(noise_dim, self.cond_.dim)
         noise_rng = torch_generator(derive_seed(seed, "noise"), device)
         cond_rng = numpy_generator(derive_seed(seed, "cond"))
-        was_training = module.training
-        module.eval()
-        out = np.empty((n_rows, layout.dim), dtype=np.float32)
+        offsets = self.cond_.offsets if self.cond_.n_blocks else np.zeros(1, np.int64)
+        codes = np.empty((n_rows, layout.n_blocks), dtype=np.int64)
+        scalars = np.empty((n_rows, layout.tanh_index.numel()), dtype=np.float32)
         with torch.no_grad():
             for start in range(0, n_rows, _SAMPLE_CHUNK):
                 stop = min(start + _SAMPLE_CHUNK, n_rows)
@@ -421,26 +427,19 @@ class CTGAN(ConditionalGenerativeModel):
                     block, category = np.full(size, -1), np.zeros(size, dtype=np.int64)
                 else:
                     block, category = self.cond_.draw(size, cond_rng, log=False)
-                offsets = self.cond_.offsets if self.cond_.n_blocks else np.zeros(1, np.int64)
                 hot = torch.from_numpy(
                     np.where(block >= 0, offsets[np.maximum(block, 0)] + category, -1)
-                    .astype(np.int64)
                 ).to(device)
                 ctx = (torch.from_numpy(context[start:stop]).to(device) if context is not None
                        else torch.zeros((size, 0), device=device))
-                noise = torch.randn(
-                    (size, module_input(module) - self.cond_.dim - ctx.shape[1]),
-                    generator=noise_rng, device=device,
-                )
-                logits = module.forward_one_hot(noise, hot, self.cond_.dim, ctx)
-                rows = layout.hard(logits, noise_rng)
-                if condition is not None:
-                    span = blocks[condition[0]]
-                    rows[:, span.slice] = 0.0
-                    rows[:, span.start + condition[1]] = 1.0
-                out[start:stop] = rows.cpu().numpy()
-        module.train(was_training)
-        return out
+                noise = torch.randn((size, noise_dim), generator=noise_rng, device=device)
+                chunk_codes, chunk_scalars = layout.draw(frozen(noise, hot, ctx), noise_rng)
+                codes[start:stop] = chunk_codes.cpu().numpy()
+                scalars[start:stop] = chunk_scalars.cpu().numpy()
+        if condition is not None:
+            span = discrete_blocks(self.spans_)[condition[0]]
+            codes[:, layout.block_bounds.index((span.start, span.stop))] = condition[1]
+        return codes, scalars
 
     # ------------------------------------------------------------- metrics
 
@@ -533,10 +532,10 @@ class _Validator:
         self.seed = derive_seed(model.seed_, "validation")
 
     def __call__(self, net: CTGANNet) -> float:
-        matrix = self.model._generate(
+        codes, scalars = self.model._generate(
             len(self.real), self.context, self.seed, generator=net.generator_
         )
-        synthetic = self.model.transformer_.inverse_transform(matrix)
+        synthetic = self.model.transformer_.decode(codes, scalars)
         distances = column_distances(self.real, synthetic[list(self.real.columns)])
         return float(np.nanmean(distances["distance"].to_numpy(dtype=float)))
 

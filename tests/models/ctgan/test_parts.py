@@ -72,18 +72,37 @@ def test_cond_vector_encoding(codes):
     assert torch.equal(vectors, expected)
 
 
-def test_one_hot_forward_matches_dense_forward():
-    gen = Generator(8 + 7 + 2, (16, 12), 10).eval()
+@pytest.mark.parametrize("cond_dim", [7, 0])
+def test_frozen_generator_matches_eval_forward(cond_dim):
+    gen = Generator(8 + cond_dim + 2, (16, 12), 10)
     rng = torch.Generator().manual_seed(0)
+    with torch.no_grad():  # non-trivial batch-norm statistics and affine parameters
+        for layer in gen.body[:-1]:
+            layer.norm.running_mean.normal_(generator=rng)
+            layer.norm.running_var.uniform_(0.5, 2.0, generator=rng)
+            layer.norm.weight.normal_(generator=rng)
+            layer.norm.bias.normal_(generator=rng)
+    gen.eval()
     noise = torch.randn(64, 8, generator=rng)
     context = torch.randn(64, 2, generator=rng)
-    hot = torch.randint(-1, 7, (64,), generator=rng)
-    dense = torch.zeros(64, 7)
+    hot = torch.randint(-1, max(cond_dim, 1), (64,), generator=rng) if cond_dim else (
+        torch.full((64,), -1))
+    dense = torch.zeros(64, cond_dim)
     dense[hot >= 0, hot[hot >= 0]] = 1.0
     with torch.no_grad():
         expected = gen(torch.cat([noise, dense, context], dim=1))
-        got = gen.forward_one_hot(noise, hot, 7, context)
+        got = gen.freeze(8, cond_dim)(noise, hot, context)
     torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_frozen_generator_is_a_snapshot():
+    gen = Generator(5, (4,), 3).eval()
+    frozen = gen.freeze(5, 0)
+    x = torch.randn(6, 5, generator=torch.Generator().manual_seed(1))
+    before = frozen(x, torch.full((6,), -1), torch.zeros(6, 0))
+    with torch.no_grad():
+        gen.body[0].linear.weight.add_(1.0)
+    torch.testing.assert_close(frozen(x, torch.full((6,), -1), torch.zeros(6, 0)), before)
 
 
 def test_discriminator_groups_and_dropout():
