@@ -39,7 +39,9 @@ from synthohive.utils._random import derive_seed, numpy_generator, torch_generat
 
 logger = logging.getLogger(__name__)
 
-_SAMPLE_CHUNK = 4096
+# Rows generated per step: small on the CPU (buffers stay in cache and are reused without
+# page faults), large on a GPU (fewer kernel launches).
+_SAMPLE_CHUNK = {"cpu": 4096, "cuda": 65536}
 _VALIDATION_ROWS = 5000
 _UNCONDITIONED_WITH_CONTEXT = 0.5
 _STORED_PARAMS = (
@@ -404,7 +406,7 @@ class CTGAN(ConditionalGenerativeModel):
 
         The generator runs in evaluation mode (batch norm from running statistics) through
         its :class:`~synthohive.models.ctgan._networks.FrozenGenerator` form, in chunks of
-        ``_SAMPLE_CHUNK`` rows.
+        ``_SAMPLE_CHUNK[device]`` rows.
         """
         module = self.generator_ if generator is None else generator
         device = self.device_
@@ -417,8 +419,9 @@ class CTGAN(ConditionalGenerativeModel):
         codes = np.empty((n_rows, layout.n_blocks), dtype=np.int64)
         scalars = np.empty((n_rows, layout.tanh_index.numel()), dtype=np.float32)
         with torch.no_grad():
-            for start in range(0, n_rows, _SAMPLE_CHUNK):
-                stop = min(start + _SAMPLE_CHUNK, n_rows)
+            chunk = _SAMPLE_CHUNK[device.type]
+            for start in range(0, n_rows, chunk):
+                stop = min(start + chunk, n_rows)
                 size = stop - start
                 if condition is not None:
                     block = np.full(size, condition[0])
