@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 _DELTA_SOURCE = "org.apache.spark.sql.delta.sources.DeltaDataSource"
 
 
-def _delta_jars_hint() -> str:
+def delta_jars_hint() -> str:
     """Say how to put the Delta jars on a session's classpath without a run-time download."""
     try:
         version = importlib.metadata.version("delta-spark")
@@ -522,7 +522,7 @@ class SparkConnector(Connector):
         if features & {"deletionVectors", "columnMapping"}:
             raise ConnectorError(
                 f"The Delta table at {path} uses {sorted(features)}, which only the Delta jars "
-                f"read correctly. {_delta_jars_hint()}."
+                f"read correctly. {delta_jars_hint()}."
             )
         arrow_schema = pa.schema(table.schema().to_arrow())
         schema = spark_schema(arrow_schema)
@@ -535,7 +535,7 @@ class SparkConnector(Connector):
         if "://" in path and not path.startswith("file:"):
             raise ConnectorError(
                 f"Writing a Spark DataFrame to the Delta table at {path} without the Delta jars "
-                f"works on local or mounted paths only. {_delta_jars_hint()}."
+                f"works on local or mounted paths only. {delta_jars_hint()}."
             )
         deltalake = _deltalake()
         root = Path(path.removeprefix("file:"))
