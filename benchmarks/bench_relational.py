@@ -115,7 +115,8 @@ def run_ours(schema: Schema, tables: dict, args: argparse.Namespace) -> tuple[di
     """Fit and sample SynthoHive; return the synthetic tables and the two timings."""
     options = {"epochs": args.epochs, "batch_size": args.batch_size}
     model = CTGAN(device="cpu", **{k: v for k, v in options.items() if v is not None})
-    synth = RelationalSynthesizer(schema, model=model, random_state=args.seed)
+    synth = RelationalSynthesizer(schema, model=model, random_state=args.seed,
+                                  inherit_threshold=args.inherit_threshold)
     started = time.perf_counter()
     synth.fit(tables)
     fit_seconds = time.perf_counter() - started
@@ -150,11 +151,17 @@ def report(label: str, schema: Schema, real: dict, synthetic: dict, metadata: ob
     return row
 
 
+def _threshold(text: str) -> float | None:
+    return None if text.lower() == "none" else float(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, help="CTGAN epochs per table (default: CTGAN's)")
     parser.add_argument("--batch-size", type=int, help="CTGAN batch size (default: CTGAN's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--inherit-threshold", type=_threshold, default=0.9,
+                        help="RelationalSynthesizer's inherit_threshold; 'none' turns it off")
     parser.add_argument("--skip-hma", action="store_true", help="skip part 1")
     parser.add_argument("--skip-full", action="store_true", help="skip part 2")
     parser.add_argument("--datasets", nargs="*", default=["chinook", "northwind", "sakila"])
@@ -164,7 +171,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     print(f"CTGAN {CTGAN().get_params()['epochs'] if args.epochs is None else args.epochs} "
           f"epochs, batch_size={args.batch_size or CTGAN().get_params()['batch_size']}, "
-          f"seed={args.seed}; {os.cpu_count()} CPUs", flush=True)
+          f"seed={args.seed}, inherit_threshold={args.inherit_threshold}; "
+          f"{os.cpu_count()} CPUs", flush=True)
     rows = []
     if not args.skip_hma:
         for name, names in HMA_SUBSETS.items():

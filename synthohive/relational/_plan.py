@@ -21,12 +21,18 @@ gives how many children each generated parent row gets. Every other relation is
 *secondary*: each of its parent rows draws a number of slots from its own cardinality
 estimator, and the child rows take those slots in random order (see ``doc/relational.md``).
 The model of the table is conditioned on the attributes of **all** its parents.
+
+Inherited columns
+-----------------
+A column that copies a parent's column in (almost) every row (see :mod:`._inherit`) is
+neither learned nor resampled: an :class:`InheritRule` takes the generated parent's value,
+and, when some training rows did not copy, the model learns a 0/1 *copy flag* per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -40,6 +46,7 @@ ID_LIKE_MIN_DISTINCT = 100
 ID_LIKE_MIN_RATIO = 0.2
 UNIQUE_TEXT_MIN_DISTINCT = 10
 CONTEXT_MAX_CATEGORIES = 50
+COPY_FLAG = "copies_parent"
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,47 @@ class RelationPlan:
 
 
 @dataclass(frozen=True)
+class InheritRule:
+    """A child column that copies a parent column (see :mod:`._inherit`).
+
+    Attributes
+    ----------
+    column : str
+        Child column.
+    relation : str
+        Foreign key column of the child that links the parent row.
+    parent_table : str
+        Parent table.
+    parent_column : str
+        Copied column of the parent.
+    copy_rate : float
+        Fraction of the training rows whose value equals their parent's (nulls included).
+    agreement : float
+        Agreement beyond chance of the two columns on the linked training rows (Cohen's
+        kappa), the quantity compared with the detection threshold.
+    flagged : bool
+        Whether some training rows do not copy: then the model learns :attr:`flag`, and
+        those rows draw their value from the pool of the non-copying training values.
+    exception_null_rate : float
+        Null rate of the non-copying training rows.
+    """
+
+    column: str
+    relation: str
+    parent_table: str
+    parent_column: str
+    copy_rate: float
+    agreement: float
+    flagged: bool
+    exception_null_rate: float
+
+    @property
+    def flag(self) -> str | None:
+        """Name of the 0/1 column the model learns (1: the row copies), if flagged."""
+        return f"{self.column}{CONTEXT_SEPARATOR}{COPY_FLAG}" if self.flagged else None
+
+
+@dataclass(frozen=True)
 class TablePlan:
     """Everything the synthesizer needs to know about one table.
 
@@ -98,6 +146,8 @@ class TablePlan:
         Columns resampled from their observed values.
     relations : tuple of RelationPlan
         Foreign keys; the first one is the driving relation.
+    inherited : tuple of InheritRule
+        Columns copied from a parent row (in none of the column lists above).
     """
 
     name: str
@@ -108,6 +158,13 @@ class TablePlan:
     context_columns: tuple[str, ...]
     id_like_columns: tuple[str, ...]
     relations: tuple[RelationPlan, ...]
+    inherited: tuple[InheritRule, ...] = ()
+
+    @property
+    def fitted_columns(self) -> tuple[str, ...]:
+        """Columns the table's model is fitted on: learned columns, then copy flags."""
+        flags = tuple(r.flag for r in self.inherited if r.flag is not None)
+        return self.model_columns + flags
 
     @property
     def driving(self) -> RelationPlan | None:
@@ -118,6 +175,7 @@ class TablePlan:
         """Return the plan as JSON-compatible data."""
         out = asdict(self)
         out["relations"] = [asdict(r) for r in self.relations]
+        out["inherited"] = [asdict(r) for r in self.inherited]
         return out
 
     @classmethod
@@ -132,6 +190,18 @@ class TablePlan:
             context_columns=tuple(data["context_columns"]),
             id_like_columns=tuple(data["id_like_columns"]),
             relations=tuple(RelationPlan(**r) for r in data["relations"]),
+            inherited=tuple(InheritRule(**r) for r in data.get("inherited", ())),
+        )
+
+    def with_inherited(self, rules: tuple[InheritRule, ...]) -> TablePlan:
+        """Return the plan with ``rules``; their columns leave the learned and id-like lists."""
+        copied = {r.column for r in rules}
+        return replace(
+            self,
+            model_columns=tuple(c for c in self.model_columns if c not in copied),
+            context_columns=tuple(c for c in self.context_columns if c not in copied),
+            id_like_columns=tuple(c for c in self.id_like_columns if c not in copied),
+            inherited=tuple(rules),
         )
 
 

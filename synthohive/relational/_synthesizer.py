@@ -28,6 +28,13 @@ from synthohive.metrics import QualityReport, assess, check_quality
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.persistence import load_artifact, register_persistable, save_artifact
 from synthohive.relational._guard import ContextGuard
+from synthohive.relational._inherit import (
+    DEFAULT_THRESHOLD,
+    apply_rules,
+    copy_flags,
+    detect_rules,
+    parent_columns,
+)
 from synthohive.relational._keys import (
     check_integrity,
     check_unique,
@@ -38,6 +45,7 @@ from synthohive.relational._keys import (
     secondary_positions,
 )
 from synthohive.relational._plan import TablePlan, build_plan, gather_context
+from synthohive.relational._values import observed_values, resample
 from synthohive.relational._writer import (
     ConnectorSink,
     FileSink,
@@ -85,6 +93,12 @@ class RelationalSynthesizer(BaseEstimator):
     chunk_size : int, default=50_000
         Rows generated per model call; bounds the memory of :meth:`sample`. Output for a
         seed depends on it.
+    inherit_threshold : float or None, default=0.9
+        Columns of a child table that copy a column of their parent row (e.g. an order's
+        ``ship_country`` is its customer's ``country``) with an agreement beyond chance
+        (Cohen's kappa) of at least this value are generated as copies of the generated
+        parent's value instead of being learned; the model learns which rows copy. None
+        turns the detection off. See ``doc/relational.md``.
 
     Attributes
     ----------
@@ -95,7 +109,7 @@ class RelationalSynthesizer(BaseEstimator):
     plans_ : dict of str to TablePlan
         How each table is learned and generated (columns, relations, driving relation).
     models_ : dict of str to ConditionalGenerativeModel
-        Fitted model of each table that has learned columns.
+        Fitted model of each table that has learned columns or copy flags.
     guards_ : dict of str to ContextGuard
         For each model fitted with context, the replacement of context values it never saw
         (categories of childless parents, unexpected nulls) by a training value.
@@ -107,6 +121,9 @@ class RelationalSynthesizer(BaseEstimator):
         Observed non-null values of the id-like columns, resampled at generation.
     id_null_rates_ : dict of str to dict of str to float
         Null rate of the id-like columns.
+    inherit_values_ : dict of str to dict of str to ndarray
+        Per table and inherited column with a copy flag, the non-null values of the training
+        rows that did not copy their parent, drawn for the generated rows that do not.
     seed_ : int
         Seed drawn from ``random_state`` at ``fit``.
     fit_seconds_ : dict of str to float
@@ -139,6 +156,7 @@ class RelationalSynthesizer(BaseEstimator):
         random_state: int | np.random.RandomState | None = None,
         on_orphans: str = "raise",
         chunk_size: int = 50_000,
+        inherit_threshold: float | None = DEFAULT_THRESHOLD,
     ) -> None:
         self.schema = schema
         self.model = model
@@ -148,6 +166,7 @@ class RelationalSynthesizer(BaseEstimator):
         self.random_state = random_state
         self.on_orphans = on_orphans
         self.chunk_size = chunk_size
+        self.inherit_threshold = inherit_threshold
 
     # ------------------------------------------------------------------ fit
 
@@ -181,15 +200,23 @@ class RelationalSynthesizer(BaseEstimator):
         plans = {name: build_plan(schema, name, tables[name], sizes) for name in order}
         keys = {name: pd.Index(tables[name][plans[name].primary_key])
                 for name in order if plans[name].primary_key is not None}
+        linked = {name: {r.column: parent_positions(tables[name][r.column],
+                                                    keys[r.parent_table])
+                         for r in plans[name].relations} for name in order}
+        inherit_values: dict[str, dict[str, np.ndarray]] = {name: {} for name in order}
+        if self.inherit_threshold is not None:
+            for name in order:
+                rules, inherit_values[name] = detect_rules(
+                    plans[name], tables[name], plans, tables, linked[name],
+                    self.inherit_threshold)
+                plans[name] = plans[name].with_inherited(rules)
         models: dict[str, ConditionalGenerativeModel] = {}
         guards: dict[str, ContextGuard] = {}
         cardinality: dict[str, Any] = {}
         fit_seconds: dict[str, float] = {}
         for name in order:
             started = time.perf_counter()
-            plan, frame = plans[name], tables[name]
-            positions = {r.column: parent_positions(frame[r.column], keys[r.parent_table])
-                         for r in plan.relations}
+            plan, frame, positions = plans[name], tables[name], linked[name]
             for relation in plan.relations:
                 estimator = _seeded(clone(self._cardinality_template(name, relation.column)),
                                     derive_seed(seed, name, relation.column))
@@ -198,13 +225,14 @@ class RelationalSynthesizer(BaseEstimator):
                 cardinality[f"{name}.{relation.column}"] = estimator.fit(
                     counts, context=_parent_context(plans[relation.parent_table],
                                                     tables[relation.parent_table]))
-            if plan.model_columns:
+            if plan.fitted_columns:
                 context = gather_context(plan, plans, tables, positions)
                 model = _seeded(clone(self._model_template(name)), derive_seed(seed, name))
                 logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
-                            type(model).__name__, name, len(frame), len(plan.model_columns),
+                            type(model).__name__, name, len(frame), len(plan.fitted_columns),
                             0 if context is None else context.shape[1])
-                X = frame[list(plan.model_columns)].reset_index(drop=True)
+                X = pd.concat([frame[list(plan.model_columns)].reset_index(drop=True),
+                               copy_flags(plan, frame, tables, positions)], axis=1)
                 if context is not None:
                     guards[name] = ContextGuard.learn(context)
                 with _about_table(name):
@@ -218,10 +246,11 @@ class RelationalSynthesizer(BaseEstimator):
         self.cardinality_ = cardinality
         self.dtypes_ = {name: {c: str(tables[name][c].dtype) for c in plans[name].output_columns}
                         for name in order}
-        self.id_values_ = {name: {c: _observed_values(tables[name][c])
+        self.id_values_ = {name: {c: observed_values(tables[name][c])
                                   for c in plans[name].id_like_columns} for name in order}
         self.id_null_rates_ = {name: {c: float(tables[name][c].isna().mean())
                                       for c in plans[name].id_like_columns} for name in order}
+        self.inherit_values_ = inherit_values
         self.seed_ = seed
         self.n_sample_calls_ = 0
         self.fit_seconds_ = fit_seconds
@@ -323,14 +352,15 @@ class RelationalSynthesizer(BaseEstimator):
             plan = self.plans_[name]
             sink = self._sink(name, output_path, format, output, if_exists)
             keep = bool(self.schema_.children(name))
+            carried = list(parent_columns(self.plans_, name))
             parts: list[pd.DataFrame] = []
             try:
-                for number, chunk in enumerate(self._generate(plan, scale, seed, kept)):
+                for number, (chunk, flags) in enumerate(self._generate(plan, scale, seed, kept)):
                     if number == 0:
-                        reports.extend(self._judge(plan, chunk, quality_threshold))
+                        reports.extend(self._judge(plan, chunk, flags, quality_threshold))
                     sink.write(chunk)
                     if keep:
-                        parts.append(chunk[[plan.primary_key, *plan.model_columns]])
+                        parts.append(chunk[[plan.primary_key, *carried]])
             except BaseException:
                 sink.abort()
                 raise
@@ -338,7 +368,7 @@ class RelationalSynthesizer(BaseEstimator):
             if keep:
                 frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
                 kept[name] = (pd.Index(frame[plan.primary_key]),
-                              frame[list(plan.model_columns)].reset_index(drop=True))
+                              frame[carried].reset_index(drop=True))
             for relation in plan.relations:
                 pending_children[relation.parent_table] -= 1
                 if pending_children[relation.parent_table] == 0:
@@ -347,9 +377,9 @@ class RelationalSynthesizer(BaseEstimator):
         self.last_quality_ = QualityReport.combine(reports)
         return result
 
-    def _judge(self, plan: TablePlan, chunk: pd.DataFrame,
+    def _judge(self, plan: TablePlan, chunk: pd.DataFrame, flags: pd.DataFrame | None,
                quality_threshold: Any) -> list[QualityReport]:
-        """Compare a table's learned columns with its model's reference; apply the gate."""
+        """Compare a table's learned columns and copy flags with its model's reference."""
         model = self.models_.get(plan.name)
         if model is None or len(chunk) == 0:
             return []
@@ -361,7 +391,10 @@ class RelationalSynthesizer(BaseEstimator):
                     "quality reference; refit it to use quality_threshold."
                 )
             return []
-        report = assess(reference, chunk[list(plan.model_columns)], table=plan.name)
+        judged = chunk[list(plan.model_columns)]
+        if flags is not None:
+            judged = pd.concat([judged, flags], axis=1)
+        report = assess(reference, judged, table=plan.name)
         logger.info("%s", report.summary(plan.name))
         if isinstance(quality_threshold, Mapping):
             quality_threshold = {
@@ -387,8 +420,9 @@ class RelationalSynthesizer(BaseEstimator):
             )
 
     def _generate(self, plan: TablePlan, scale: float, seed: int,
-                  kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
-        """Yield the generated rows of one table, chunk by chunk, checked."""
+                  kept: Mapping[str, tuple[pd.Index, pd.DataFrame]],
+                  ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]:
+        """Yield the generated rows of one table and their copy flags, chunk by chunk."""
         name = plan.name
         positions = self._positions(plan, scale, seed, kept)
         n_rows = (len(positions[plan.driving.column]) if plan.driving is not None
@@ -398,15 +432,15 @@ class RelationalSynthesizer(BaseEstimator):
             check_unique(name, plan.primary_key,
                          pd.Index(primary_keys(name, dtypes[plan.primary_key], 0, n_rows)))
         if n_rows == 0:
-            yield empty_frame(columns, dtypes)
+            yield empty_frame(columns, dtypes), None
             return
         parent_keys = {t: index for t, (index, _) in kept.items()}
         parent_frames = {t: frame for t, (_, frame) in kept.items()}
         for number, start in enumerate(range(0, n_rows, self.chunk_size)):
             stop = min(start + self.chunk_size, n_rows)
             where = {column: p[start:stop] for column, p in positions.items()}
-            yield self._chunk(plan, seed, (number,), start, stop, where, parent_keys,
-                              parent_frames)
+            yield self._rows(plan, seed, (number,), start, stop, where, parent_keys,
+                             parent_frames)
 
     def _chunk(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
                positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
@@ -414,11 +448,20 @@ class RelationalSynthesizer(BaseEstimator):
         """Generate rows ``start..stop-1`` of a table, checked, with seeds keyed by ``key``.
 
         ``positions`` gives, per foreign key column, the parent position of each of these
-        rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and learned
-        columns of the parents. ``sample`` calls it with ``key=(chunk number,)``; the Spark
-        sampler with its own block keys.
+        rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and the
+        :func:`~._inherit.parent_columns` of the parents. ``sample`` calls it with
+        ``key=(chunk number,)``; the Spark sampler with its own block keys.
         """
+        return self._rows(plan, seed, key, start, stop, positions, parent_keys,
+                          parent_frames)[0]
+
+    def _rows(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
+              positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
+              parent_frames: Mapping[str, pd.DataFrame],
+              ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """:meth:`_chunk`, and the copy flags the model generated (None without any)."""
         name, dtypes = plan.name, self.dtypes_[plan.name]
+        flags = None
         parts: dict[str, pd.Series] = {}
         if plan.primary_key is not None:
             parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
@@ -433,15 +476,21 @@ class RelationalSynthesizer(BaseEstimator):
                 n_samples=stop - start if context is None else None, context=context,
                 random_state=derive_seed(seed, name, "rows", *key))
             parts.update({c: generated[c] for c in plan.model_columns})
+            flag_columns = plan.fitted_columns[len(plan.model_columns):]
+            if flag_columns:
+                flags = generated[list(flag_columns)].reset_index(drop=True)
         rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
         for column in plan.id_like_columns:
-            parts[column] = _resample(self.id_values_[name][column],
-                                      self.id_null_rates_[name][column], stop - start, rng)
+            parts[column] = resample(self.id_values_[name][column],
+                                     self.id_null_rates_[name][column], stop - start, rng)
+        if plan.inherited:
+            apply_rules(plan, parts, flags, positions, parent_frames, self.inherit_values_[name],
+                        numpy_generator(derive_seed(seed, name, "inherited", *key)))
         chunk = _with_dtypes(
             pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
                           for c in plan.output_columns}), dtypes, name)
         check_integrity(plan, chunk, parent_keys)
-        return chunk
+        return chunk, flags
 
     def _positions(self, plan: TablePlan, scale: float, seed: int,
                    kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> dict[str, np.ndarray]:
@@ -521,7 +570,8 @@ class RelationalSynthesizer(BaseEstimator):
         random_state = self.random_state if isinstance(self.random_state, Integral) else None
         return {
             "params": {"random_state": random_state, "on_orphans": self.on_orphans,
-                       "chunk_size": self.chunk_size},
+                       "chunk_size": self.chunk_size,
+                       "inherit_threshold": self.inherit_threshold},
             "schema": self.schema_.to_dict(),
             "order": list(self.order_),
             "plans": {name: plan.to_dict() for name, plan in self.plans_.items()},
@@ -531,6 +581,7 @@ class RelationalSynthesizer(BaseEstimator):
             "dtypes": self.dtypes_,
             "id_values": self.id_values_,
             "id_null_rates": self.id_null_rates_,
+            "inherit_values": self.inherit_values_,
             "seed": self.seed_,
             "n_sample_calls": self.n_sample_calls_,
             "fit_seconds": self.fit_seconds_,
@@ -549,6 +600,7 @@ class RelationalSynthesizer(BaseEstimator):
         synth.dtypes_ = state["dtypes"]
         synth.id_values_ = state["id_values"]
         synth.id_null_rates_ = state["id_null_rates"]
+        synth.inherit_values_ = state["inherit_values"]
         synth.seed_ = int(state["seed"])
         synth.n_sample_calls_ = int(state["n_sample_calls"])
         synth.fit_seconds_ = state["fit_seconds"]
@@ -599,6 +651,13 @@ class RelationalSynthesizer(BaseEstimator):
                 or self.chunk_size <= 0:
             raise DataValidationError(
                 f"chunk_size must be a positive integer, got {self.chunk_size!r}."
+            )
+        threshold = self.inherit_threshold
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(
+                threshold, Real) or not 0 < threshold <= 1):
+            raise DataValidationError(
+                f"inherit_threshold must be a number in (0, 1] or None (no copied columns), "
+                f"got {threshold!r}."
             )
         for fk in schema.foreign_keys:
             parent = schema[fk.parent_table]
@@ -692,25 +751,6 @@ def _check_scale(scale: Any) -> float:
             or scale <= 0:
         raise DataValidationError(f"scale must be a positive finite number, got {scale!r}.")
     return float(scale)
-
-
-def _observed_values(values: pd.Series) -> np.ndarray:
-    """Non-null values of an id-like column as a storable (non-object) array."""
-    non_null = values.dropna()
-    if pd.api.types.is_object_dtype(non_null) or pd.api.types.is_string_dtype(non_null):
-        return non_null.astype(str).to_numpy(dtype=str)
-    return non_null.to_numpy()
-
-
-def _resample(values: np.ndarray, null_rate: float, n: int,
-              rng: np.random.Generator) -> pd.Series:
-    """Draw ``n`` values of an id-like column: observed values, nulls at ``null_rate``."""
-    if len(values) == 0:
-        return pd.Series([None] * n, dtype=object)
-    drawn = pd.Series(values[rng.integers(0, len(values), size=n)])
-    if null_rate > 0:
-        drawn = drawn.where(rng.random(n) >= null_rate, None)
-    return drawn
 
 
 def _foreign_keys(parent_keys: pd.Index, positions: np.ndarray) -> pd.Series:
