@@ -221,16 +221,19 @@ class SpanLayout:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Sample rows in compact form: one category per softmax block, tanh scalars.
 
-        Uses the Gumbel-max trick, so each block's category is an exact draw from
-        ``softmax(logits_block)``. Nothing one-hot is built: decoders take the codes as
-        they are (:meth:`~synthohive.DataTransformer.decode`).
+        Each block's category is an exact draw from ``softmax(logits_block)`` by inverse
+        transform sampling: one uniform number per row and block, compared with the
+        block's cumulative probabilities (a Gumbel-max draw would need one random number
+        per column, and random numbers are the expensive part on the CPU). Nothing one-hot
+        is built: decoders take the codes as they are
+        (:meth:`~synthohive.DataTransformer.decode`).
 
         Parameters
         ----------
         logits : Tensor of shape (n_rows, dim)
             Raw generator output.
         generator : torch.Generator
-            Source of Gumbel noise.
+            Source of the uniform numbers.
 
         Returns
         -------
@@ -240,24 +243,30 @@ class SpanLayout:
             ``tanh`` of each scalar column, in span order.
         """
         scalars = torch.tanh(logits[:, self.tanh_index])
-        if not self.n_blocks:
-            return logits.new_zeros((logits.shape[0], 0), dtype=torch.long), scalars
-        race = gumbel_noise(logits.shape, generator).add_(logits)
-        codes = torch.stack(
-            [race[:, start:stop].argmax(dim=1) for start, stop in self.block_bounds], dim=1
-        )
+        uniform = torch.rand((logits.shape[0], self.n_blocks), generator=generator,
+                             device=logits.device)
+        codes = logits.new_empty((logits.shape[0], self.n_blocks), dtype=torch.long)
+        for block, (start, stop) in enumerate(self.block_bounds):
+            cdf = torch.softmax(logits[:, start:stop], dim=1).cumsum_(dim=1)
+            # Scaling by the last entry keeps the draw inside the block despite rounding.
+            below = cdf < uniform[:, block : block + 1] * cdf[:, -1:]
+            codes[:, block] = below.sum(dim=1)
         return codes, scalars
 
 
 def linear(
-    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, relu: bool = False
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    relu: bool = False,
+    add: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Compute ``x @ weight.T + bias`` (then ReLU) in float32 with the fastest kernel at hand.
+    """Compute ``relu(x @ weight.T + bias + add)`` in float32 with the fastest kernel at hand.
 
-    For inference only (no autograd). On the CPU this calls oneDNN's fused linear kernel,
-    which is about 2.5 times faster than the default BLAS on CPUs that BLAS does not tune
-    for (AMD EPYC, measured) and takes column slices of a wider matrix without a copy;
-    elsewhere, or when PyTorch was built without oneDNN, a plain ``addmm``. Both are exact
+    For inference only (no autograd). On the CPU this calls oneDNN's fused linear kernels,
+    about 2.5 times faster than the default BLAS on CPUs that BLAS does not tune for (AMD
+    EPYC, measured), taking column slices of a wider matrix without a copy and fusing the
+    addition; elsewhere, or when PyTorch was built without oneDNN, ``addmm``. Both are exact
     float32 arithmetic up to summation order.
 
     Parameters
@@ -269,7 +278,9 @@ def linear(
     bias : Tensor of shape (out_features,) or None
         Bias.
     relu : bool, default=False
-        Apply ReLU to the result (fused on the oneDNN path).
+        Apply ReLU last.
+    add : Tensor of shape (n_rows, out_features), optional
+        Contiguous term added before the ReLU.
 
     Returns
     -------
@@ -277,8 +288,13 @@ def linear(
         A new contiguous tensor.
     """
     if x.device.type == "cpu" and _ONEDNN_LINEAR is not None:
-        return _ONEDNN_LINEAR(x, weight, bias, "relu" if relu else "none", [], "")
-    out = x @ weight.T if bias is None else torch.addmm(bias, x, weight.T)
+        if add is None:
+            return _ONEDNN_LINEAR(x, weight, bias, "relu" if relu else "none", [], "")
+        out = _ONEDNN_LINEAR.binary(x, add, weight, bias, "add")
+    else:
+        out = x @ weight.T if bias is None else torch.addmm(bias, x, weight.T)
+        if add is not None:
+            out += add
     return torch.relu_(out) if relu else out
 
 

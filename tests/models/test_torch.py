@@ -79,6 +79,11 @@ def test_linear_matches_addmm_on_column_slices():
     torch.testing.assert_close(linear(x, weight, bias, relu=True), torch.relu(expected),
                                rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(linear(x, weight, None), x @ weight.T, rtol=1e-5, atol=1e-5)
+    other = torch.randn(300, 7, generator=rng)
+    torch.testing.assert_close(linear(x, weight, bias, relu=True, add=other),
+                               torch.relu(expected + other), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(linear(x, weight, bias, add=other), expected + other,
+                               rtol=1e-5, atol=1e-5)
 
 
 def test_build_seeded_and_dropout_are_deterministic():

@@ -76,7 +76,7 @@ class FrozenGenerator:
     * each batch norm (evaluation mode: a fixed affine map) is folded into the weights and
       bias of the linear layer before it;
     * the conditional vector has at most one active entry per row, so its product with
-      every layer's weights is a row lookup in one table, not a matrix product;
+      every layer's weights is a row lookup in a small table, not a matrix product;
     * instead of concatenating each layer's output to its input (residual layers), all
       layers write into one buffer laid out ``[h_k, …, h_1, noise, context]`` so that
       every layer's input is a column slice of it.
@@ -100,7 +100,8 @@ class FrozenGenerator:
         self.hidden_dim = sum(self.widths)
         self.weights: list[torch.Tensor] = []
         self.biases: list[torch.Tensor] = []
-        tables = []
+        # Row ``cond_dim`` of each table is the all-zero conditional vector (``hot == -1``).
+        self.tables: list[torch.Tensor] = []
         with torch.no_grad():
             for depth, layer in enumerate(layers):
                 weight, bias = _folded(layer)
@@ -110,10 +111,9 @@ class FrozenGenerator:
                     torch.cat([weight[:, :cond_start], weight[:, cond_stop:]], 1).contiguous()
                 )
                 self.biases.append(bias.contiguous())
-                tables.append(weight[:, cond_start:cond_stop].T)
-            table = torch.cat(tables, dim=1)
-            # Row ``cond_dim`` is the all-zero conditional vector (``hot == -1``).
-            self.table = torch.cat([table, table.new_zeros((1, table.shape[1]))]).contiguous()
+                table = weight[:, cond_start:cond_stop].T
+                self.tables.append(torch.cat([table, table.new_zeros((1, table.shape[1]))]))
+        self.cond_dim = cond_dim
 
     def __call__(
         self, noise: torch.Tensor, hot: torch.Tensor, context: torch.Tensor
@@ -139,25 +139,17 @@ class FrozenGenerator:
         buffer = noise.new_empty((rows, start + self.noise_dim + context.shape[1]))
         buffer[:, start : start + self.noise_dim] = noise
         buffer[:, start + self.noise_dim :] = context
-        lookup = None
-        if self.table.shape[0] > 1:
-            rows_of = torch.where(hot >= 0, hot, self.table.shape[0] - 1)
-            lookup = self.table.index_select(0, rows_of)
+        table_rows = torch.where(hot >= 0, hot, self.cond_dim) if self.cond_dim else None
         for depth, width in enumerate(self.widths):
-            buffer[:, start - width : start] = self._layer(buffer[:, start:], depth, lookup)
+            buffer[:, start - width : start] = self._layer(buffer[:, start:], depth, table_rows)
             start -= width
-        return self._layer(buffer, len(self.widths), lookup)
+        return self._layer(buffer, len(self.widths), table_rows)
 
-    def _layer(self, x: torch.Tensor, depth: int, lookup: torch.Tensor | None) -> torch.Tensor:
-        """One layer: linear map, conditional-vector term, ReLU unless it is the output."""
-        relu = depth < len(self.widths)
-        weight, bias = self.weights[depth], self.biases[depth]
-        if lookup is None:
-            return linear(x, weight, bias, relu=relu)
-        out = linear(x, weight, bias)
-        offset = sum(w.shape[0] for w in self.weights[:depth])
-        out += lookup[:, offset : offset + weight.shape[0]]
-        return torch.relu_(out) if relu else out
+    def _layer(self, x: torch.Tensor, depth: int, table_rows: torch.Tensor | None) -> torch.Tensor:
+        """One layer: linear map plus conditional-vector term, ReLU unless it is the output."""
+        add = None if table_rows is None else self.tables[depth].index_select(0, table_rows)
+        return linear(x, self.weights[depth], self.biases[depth],
+                      relu=depth < len(self.widths), add=add)
 
 
 def _folded(layer: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
