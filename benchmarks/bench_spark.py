@@ -11,10 +11,17 @@ samples in fresh subprocesses, each loading the artifact:
 Each line prints rows, seconds, rows/s, the speed-up over ``single``, the CPU seconds of the
 process tree (load-independent on a shared machine; includes loading the artifact and, for
 Spark, starting the workers), the peak RSS of the Python driver and the peak RSS of the
-Spark JVM (driver and, in local mode, executors). The driver RSS must stay flat from the
-smallest to the largest ``--rows``::
+Spark JVM (driver and, in local mode, executors), and the 1-minute load average before and
+after the run (the machine may be shared). The driver RSS must stay flat from the smallest to
+the largest ``--rows``.
 
-    python benchmarks/bench_spark.py --rows 1000000 10000000
+Spark pays a fixed price per call (starting the Python workers, which import torch and load
+the artifact, the JVM's first jobs and JIT compilation) that the single process does not pay
+inside its timed region. The last lines therefore also fit ``seconds = fixed + rows / rate``
+through the smallest and largest ``--rows`` of each mode and print the marginal rate (rows/s
+once running) and the fixed seconds; the marginal ratio is what ``local[2]`` gains per row::
+
+    python benchmarks/bench_spark.py --rows 1000000 3000000 10000000
     python benchmarks/bench_spark.py --rows 100000 1000000 --formats parquet   # quick look
 """
 
@@ -137,13 +144,22 @@ def run_child(args: argparse.Namespace) -> None:
 
 
 def measure(mode: str, artifact: Path, scale: float, out: Path, master: str) -> dict:
-    """Run one sampling in a fresh subprocess; return its measurements."""
+    """Run one sampling in a fresh subprocess; return its measurements and the load."""
     env = dict(os.environ, OMP_NUM_THREADS="1", PYSPARK_PYTHON=sys.executable)
+    load_before = os.getloadavg()[0]
     done = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--artifact", str(artifact), "--scale",
          str(scale), "--out", str(out), "--master", master],
         check=True, capture_output=True, text=True, env=env)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**result, "load": (load_before, os.getloadavg()[0])}
+
+
+def marginal(results: dict, mode: str, low: int, high: int) -> tuple[float, float]:
+    """Rows/s between the ``low`` and ``high`` runs, and the fixed seconds they imply."""
+    extra = results[high, mode]["seconds"] - results[low, mode]["seconds"]
+    rate = (high - low) / extra if extra > 0 else float("inf")
+    return rate, results[low, mode]["seconds"] - low / rate
 
 
 def main() -> None:
@@ -188,10 +204,18 @@ def main() -> None:
                       f"{rows / result['seconds']:>9.0f} rows/s  vs single {ratio}  "
                       f"CPU {result['cpu_seconds']:7.1f}s  "
                       f"driver RSS {result['driver_mb']:6.0f} MB  JVM RSS "
-                      f"{result['jvm_mb']:6.0f} MB", flush=True)
+                      f"{result['jvm_mb']:6.0f} MB  load {result['load'][0]:.1f}->"
+                      f"{result['load'][1]:.1f}", flush=True)
     low, high = min(args.rows), max(args.rows)
+    if low == high:
+        return
     for mode in modes:
-        if mode != "single" and low != high:
+        rate, fixed = marginal(results, mode, low, high)
+        base = "" if args.skip_single else \
+            f", {rate / marginal(results, 'single', low, high)[0]:.2f}x single's"
+        print(f"{mode}: {rate:.0f} rows/s marginal ({low}->{high} rows){base}; "
+              f"fixed {fixed:.1f}s")
+        if mode != "single":
             growth = results[high, mode]["driver_mb"] / results[low, mode]["driver_mb"]
             print(f"{mode}: driver RSS {high} rows / {low} rows = {growth:.2f} "
                   f"(flat: {'PASS' if growth <= 1.2 else 'FAIL'})")

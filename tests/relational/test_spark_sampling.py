@@ -4,9 +4,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from synthohive.cardinality import EmpiricalCardinality, NegativeBinomialCardinality
 from synthohive.connectors._delta import DeltaConnector
-from synthohive.connectors._spark import SparkConnector
+from synthohive.connectors._spark import SparkConnector, spark_to_pandas
 from synthohive.connectors._spark_types import arrow_to_pandas
+from synthohive.exceptions import ConnectorError
 from synthohive.relational import RelationalSynthesizer
 from synthohive.relational._spark import sample_on_spark
 from tests.relational._models import NearestContextModel, ShuffleCounts
@@ -71,3 +73,36 @@ def test_chain_to_hive(spark, chain):
         assert frame.dtypes.astype(str).to_dict() == synth.dtypes_[name]
     local = _sorted(synth.sample(random_state=1, scale=2.0), schema)
     pd.testing.assert_frame_equal(hive["customers"], local["customers"])
+
+
+def test_conditional_cardinality_on_executors(spark, chain, tmp_path):
+    """Counts conditioned on parent columns get their parents' context on the executors."""
+    schema, tables = chain
+    synth = RelationalSynthesizer(
+        schema, model=NearestContextModel(), random_state=0, chunk_size=97,
+        cardinalities={"orders.customer_id": EmpiricalCardinality(conditional_on="segment"),
+                       "items.order_id": NegativeBinomialCardinality(covariates="amount")},
+    ).fit(tables)
+    sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1, random_state=2,
+                    scale=3.0)
+    one = _read_parquet(tmp_path, synth)
+    lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=2, scale=3.0)
+    three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
+    for name in schema.table_names:
+        pd.testing.assert_frame_equal(one[name], three[name])
+    _assert_no_orphans(schema, one)
+    # real data: pro customers place about 4 orders, retail about 1
+    per_customer = one["orders"]["customer_id"].value_counts().reindex(
+        one["customers"]["customer_id"], fill_value=0).to_numpy()
+    by_segment = pd.Series(per_customer).groupby(one["customers"]["segment"].to_numpy()).mean()
+    assert by_segment["pro"] > 2.5 * by_segment["retail"]
+
+
+def test_delta_on_object_store_needs_the_jars(spark, chain):
+    """Without the Delta jars nothing is generated, and the error says how to add them."""
+    schema, tables = chain
+    synth = _fitted(schema, tables)
+    with pytest.raises(ConnectorError, match=r"nothing was generated.*spark\.jars.*"
+                                             r"delta-spark_2\.13.*DeltaCatalog"):
+        synth.sample(engine=spark, output_path="s3a://bucket/synthetic", format="delta")
+    assert synth.n_sample_calls_ == 0
