@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import numbers
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,10 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from synthohive.exceptions import DataValidationError, NotFittedError
 from synthohive.persistence import register_persistable
-from synthohive.transform import _datetime, _dtypes
-from synthohive.transform._continuous import ModeNormalizer, learn_decimals
-from synthohive.transform._discrete import CategoryEncoder
-from synthohive.transform._dtypes import DtypeSpec
+from synthohive.transform import _dtypes
+from synthohive.transform._column import CodecOptions, ColumnCodec
 from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
 from synthohive.transform._spans import OutputSpan
 from synthohive.utils._random import derive_seed, draw_seed
@@ -29,73 +26,6 @@ from synthohive.utils._validation import (
 )
 
 logger = logging.getLogger(__name__)
-
-_NULL_WIDTH = 2
-
-
-@dataclass
-class _Column:
-    """Fitted encoding of one input column."""
-
-    label: str | int
-    name: str
-    spec: DtypeSpec
-    has_nulls: bool
-    normalizer: ModeNormalizer | None = None
-    encoder: CategoryEncoder | None = None
-    datetime_factor: int = 1
-    decimals: int | None = None
-
-    @property
-    def is_discrete(self) -> bool:
-        return self.encoder is not None
-
-    def widths(self) -> list[tuple[str, str, int]]:
-        """``(kind, activation, width)`` of the column's spans, in order."""
-        if self.encoder is not None:
-            spans = [("discrete", "softmax", self.encoder.n_categories)]
-        else:
-            spans = [
-                ("continuous_value", "tanh", 1),
-                ("continuous_mode", "softmax", self.normalizer.n_modes),
-            ]
-        if self.has_nulls:
-            spans.append(("null", "softmax", _NULL_WIDTH))
-        return spans
-
-    def to_state(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "name": self.name,
-            "spec": self.spec.to_state(),
-            "has_nulls": self.has_nulls,
-            "normalizer": None if self.normalizer is None else self.normalizer.to_state(),
-            "encoder": None if self.encoder is None else self.encoder.to_state(),
-            "datetime_factor": self.datetime_factor,
-            "decimals": self.decimals,
-        }
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> _Column:
-        normalizer, encoder = state["normalizer"], state["encoder"]
-        return cls(
-            label=state["label"],
-            name=state["name"],
-            spec=DtypeSpec.from_state(state["spec"]),
-            has_nulls=bool(state["has_nulls"]),
-            normalizer=None if normalizer is None else ModeNormalizer.from_state(normalizer),
-            encoder=None if encoder is None else CategoryEncoder.from_state(encoder),
-            datetime_factor=int(state["datetime_factor"]),
-            decimals=state["decimals"],
-        )
-
-
-def _integer_bounds(dtype: np.dtype) -> tuple[float, float]:
-    info = np.iinfo(dtype)
-    low, high = float(info.min), float(info.max)
-    if high > info.max:
-        high = float(np.nextafter(high, 0.0))
-    return low, high
 
 
 @register_persistable("DataTransformer")
@@ -262,8 +192,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             )
         forced = self._forced_discrete(names)
         self.seed_ = draw_seed(self.random_state)
+        options = self._codec_options()
         columns = [
-            self._fit_column(frame.iloc[:, i], label, name, name in forced)
+            ColumnCodec.fit(frame.iloc[:, i], label, name, name in forced, options,
+                            seed=derive_seed(self.seed_, "column", name))
             for i, (label, name) in enumerate(zip(labels, names, strict=True))
         ]
         self._set_fitted(columns, input_dtype=input_dtype)
@@ -286,66 +218,16 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             )
         return forced
 
-    def _fit_column(self, series: pd.Series, label: str | int, name: str, forced: bool) -> _Column:
-        spec = _dtypes.describe(series, name)
-        values, null_mask = _dtypes.extract(series, spec)
-        present = values[~null_mask]
-        if present.shape[0] == 0:
-            raise DataValidationError(
-                f"Column {name!r} holds only missing values; drop it or fill it before fitting."
-            )
-        has_nulls = bool(null_mask.any())
-        discrete = (
-            forced
-            or spec.family in ("category", "string", "object")
-            or np.dtype(spec.value_dtype).kind == "b"
-            or (spec.is_integer and pd.unique(present).shape[0] <= self.discrete_int_threshold)
-        )
-        if discrete:
-            order = spec.categories if spec.family == "category" else None
-            encoder = CategoryEncoder.fit(present, order=order)
-            if self.max_categories is not None and encoder.n_categories > self.max_categories:
-                raise DataValidationError(
-                    f"Column {name!r} has {encoder.n_categories} distinct values, more than "
-                    f"max_categories={self.max_categories}; drop it if it is an identifier or "
-                    "free text, or raise max_categories."
-                )
-            return _Column(label, name, spec, has_nulls, encoder=encoder)
-        factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
-        numbers = self._numbers(present, spec, name, factor)
-        normalizer = ModeNormalizer.fit(
-            numbers,
+    def _codec_options(self) -> CodecOptions:
+        return CodecOptions(
             max_modes=self.max_modes,
             weight_threshold=self.weight_threshold,
             max_fit_rows=self.max_fit_rows,
-            seed=derive_seed(self.seed_, "column", name),
-        )
-        decimals = learn_decimals(present) if np.dtype(spec.value_dtype).kind == "f" else None
-        return _Column(
-            label,
-            name,
-            spec,
-            has_nulls,
-            normalizer=normalizer,
-            datetime_factor=factor,
-            decimals=decimals,
+            discrete_int_threshold=self.discrete_int_threshold,
+            max_categories=self.max_categories,
         )
 
-    @staticmethod
-    def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
-        """Return the non-null values of a continuous column as finite float64."""
-        if spec.is_datetime:
-            return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
-        numbers = values.astype(np.float64)
-        infinite = ~np.isfinite(numbers)
-        if infinite.any():
-            raise DataValidationError(
-                f"Column {name!r} holds {int(infinite.sum())} infinite value(s) "
-                f"(e.g. {numbers[infinite][0]}); replace them with finite values or NaN."
-            )
-        return numbers
-
-    def _set_fitted(self, columns: list[_Column], input_dtype: str | None) -> None:
+    def _set_fitted(self, columns: list[ColumnCodec], input_dtype: str | None) -> None:
         """Derive every public fitted attribute from the per-column encodings."""
         self._columns = columns
         self._input_dtype = input_dtype
@@ -366,13 +248,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.category_frequencies_ = {
             c.name: c.encoder.frequencies for c in columns if c.is_discrete
         }
-        self.dtypes_ = {c.name: self._restored_dtype(c) for c in columns}
-
-    @staticmethod
-    def _restored_dtype(column: _Column) -> Any:
-        empty = np.zeros(0, dtype=column.spec.value_dtype)
-        restored = _dtypes.restore(empty, np.zeros(0, dtype=bool), column.spec)
-        return restored.dtype
+        self.dtypes_ = {c.name: c.restored_dtype for c in columns}
 
     # ------------------------------------------------------------ transform
 
@@ -398,73 +274,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self._check_fitted()
         frame, _ = self._as_frame(X, reset=False)
         out = np.zeros((frame.shape[0], self.output_dim_), dtype=np.float64)
-        rows = np.arange(frame.shape[0])
         spans = iter(self.output_info_)
         for index, column in enumerate(self._columns):
-            self._encode_column(frame.iloc[:, index], column, spans, out, rows)
+            column.encode(frame.iloc[:, index], spans, out, self.handle_unknown)
         return out
-
-    def _encode_column(
-        self,
-        series: pd.Series,
-        column: _Column,
-        spans: Any,
-        out: np.ndarray,
-        rows: np.ndarray,
-    ) -> None:
-        spec = _dtypes.describe(series, column.name)
-        values, null_mask = _dtypes.extract(series, spec)
-        if null_mask.any() and not column.has_nulls:
-            raise DataValidationError(
-                f"Column {column.name!r} has {int(null_mask.sum())} missing value(s) but had "
-                "none during fit; fill them, or refit on data that has missing values."
-            )
-        if column.encoder is not None:
-            span = next(spans)
-            codes = column.encoder.encode(values)
-            codes[null_mask] = int(np.argmax(column.encoder.frequencies))
-            self._check_unknown(codes, values, column)
-            known = codes >= 0
-            out[rows[known], span.start + codes[known]] = 1.0
-        else:
-            value_span, mode_span = next(spans), next(spans)
-            numbers = np.zeros(values.shape[0], dtype=np.float64)
-            numbers[~null_mask] = self._transform_numbers(values[~null_mask], spec, column)
-            scalar, mode = column.normalizer.transform(numbers)
-            scalar[null_mask] = 0.0
-            mode[null_mask] = column.normalizer.null_mode
-            out[:, value_span.start] = scalar
-            out[rows, mode_span.start + mode] = 1.0
-        if column.has_nulls:
-            null_span = next(spans)
-            out[rows, null_span.start + null_mask.astype(np.int64)] = 1.0
-
-    def _transform_numbers(
-        self, values: np.ndarray, spec: DtypeSpec, column: _Column
-    ) -> np.ndarray:
-        if column.spec.is_datetime != spec.is_datetime:
-            raise DataValidationError(
-                f"Column {column.name!r} was {column.spec.name} during fit but is "
-                f"{spec.name} now; pass it with its fitted dtype."
-            )
-        if spec.is_text:
-            raise DataValidationError(
-                f"Column {column.name!r} was numeric during fit but holds text now; pass it "
-                f"with its fitted dtype {column.spec.name}."
-            )
-        if column.spec.is_datetime:
-            values = values.astype(column.spec.value_dtype)
-        return self._numbers(values, column.spec, column.name, column.datetime_factor)
-
-    def _check_unknown(self, codes: np.ndarray, values: np.ndarray, column: _Column) -> None:
-        unknown = codes < 0
-        if self.handle_unknown == "ignore" or not unknown.any():
-            return
-        examples = pd.unique(values[unknown])[:5].tolist()
-        raise DataValidationError(
-            f"Column {column.name!r} has {int(unknown.sum())} value(s) not seen during fit, "
-            f"e.g. {examples!r}; refit with them or use handle_unknown='ignore'."
-        )
 
     # ---------------------------------------------------- inverse_transform
 
@@ -525,33 +338,11 @@ class DataTransformer(TransformerMixin, BaseEstimator):
     def _restore(self, reader: SpanReader, index: pd.Index | None) -> pd.DataFrame | np.ndarray:
         spans = iter(self.output_info_)
         restored = {
-            column.label: self._decode_column(reader, column, spans) for column in self._columns
+            column.label: column.decode(reader, spans) for column in self._columns
         }
         if self._input_dtype is not None:
             return np.column_stack(list(restored.values())).astype(self._input_dtype)
         return pd.DataFrame(restored, index=index)
-
-    def _decode_column(self, reader: SpanReader, column: _Column, spans: Any) -> Any:
-        if column.encoder is not None:
-            values = column.encoder.decode(reader.category(next(spans)))
-        else:
-            value_span, mode_span = next(spans), next(spans)
-            values = column.normalizer.inverse_transform(
-                reader.scalar(value_span), reader.category(mode_span)
-            )
-            if column.spec.is_datetime:
-                values = _datetime.from_numbers(
-                    values, column.datetime_factor, column.spec.value_dtype
-                )
-            elif column.spec.is_integer:
-                low, high = _integer_bounds(np.dtype(column.spec.value_dtype))
-                values = np.clip(np.rint(values), low, high)
-            elif column.decimals is not None:
-                values = np.round(values, column.decimals)
-        null_mask = np.zeros(reader.n_rows, dtype=bool)
-        if column.has_nulls:
-            null_mask = reader.category(next(spans)) == 1
-        return _dtypes.restore(values, null_mask, column.spec)
 
     def _as_matrix(self, X: Any) -> tuple[np.ndarray, pd.Index | None]:
         index = None
@@ -735,6 +526,6 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         transformer.n_features_in_ = int(fitted["n_features_in"])
         if "feature_names_in" in fitted:
             transformer.feature_names_in_ = _dtypes.from_storable(fitted["feature_names_in"])
-        columns = [_Column.from_state(c) for c in fitted["columns"]]
+        columns = [ColumnCodec.from_state(c) for c in fitted["columns"]]
         transformer._set_fitted(columns, input_dtype=fitted["input_dtype"])
         return transformer

@@ -1,0 +1,332 @@
+"""``ColumnCodec``: the fitted encoding of one column of a :class:`~synthohive.DataTransformer`.
+
+A column is either *discrete* (one-hot over its categories) or *continuous* (a scalar and a
+one-hot mixture mode, see :mod:`synthohive.transform._continuous`), plus a ``[present,
+null]`` block when it had missing values. The codec learns that encoding, writes it into the
+transformer's matrix and reads it back, with the column's exact dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthohive.exceptions import DataValidationError
+from synthohive.transform import _datetime, _dtypes
+from synthohive.transform._continuous import ModeNormalizer, learn_decimals
+from synthohive.transform._discrete import CategoryEncoder
+from synthohive.transform._dtypes import DtypeSpec
+from synthohive.transform._readers import SpanReader
+from synthohive.transform._spans import OutputSpan
+
+_NULL_WIDTH = 2
+
+
+@dataclass(frozen=True)
+class CodecOptions:
+    """The transformer parameters that shape a column's encoding."""
+
+    max_modes: int
+    weight_threshold: float
+    max_fit_rows: int | None
+    discrete_int_threshold: int
+    max_categories: int | None
+
+
+@dataclass
+class ColumnCodec:
+    """Fitted encoding of one input column.
+
+    Attributes
+    ----------
+    label : str or int
+        The column's label in the input.
+    name : str
+        Its name in messages and output spans.
+    spec : DtypeSpec
+        Its dtype, restored exactly on decoding.
+    has_nulls : bool
+        Whether it had missing values (adds a null block).
+    normalizer : ModeNormalizer or None
+        Mode-specific normalisation of a continuous column.
+    encoder : CategoryEncoder or None
+        Categories of a discrete column.
+    datetime_factor : int
+        Unit, in the datetime's resolution, that every value was a whole multiple of.
+    decimals : int or None
+        Decimal places of a float column, applied on decoding.
+    """
+
+    label: str | int
+    name: str
+    spec: DtypeSpec
+    has_nulls: bool
+    normalizer: ModeNormalizer | None = None
+    encoder: CategoryEncoder | None = None
+    datetime_factor: int = 1
+    decimals: int | None = None
+
+    @classmethod
+    def fit(
+        cls,
+        series: pd.Series,
+        label: str | int,
+        name: str,
+        forced: bool,
+        options: CodecOptions,
+        seed: int,
+    ) -> ColumnCodec:
+        """Learn the encoding of ``series``.
+
+        Parameters
+        ----------
+        series : Series
+            The column.
+        label, name : str or int, str
+            Its label and name.
+        forced : bool
+            Encode it as discrete whatever its dtype.
+        options : CodecOptions
+            The transformer's parameters.
+        seed : int
+            Seed of the mixture fit.
+
+        Returns
+        -------
+        ColumnCodec
+            The fitted codec.
+
+        Raises
+        ------
+        DataValidationError
+            For an all-null column, infinite values, or more categories than allowed.
+        """
+        spec = _dtypes.describe(series, name)
+        values, null_mask = _dtypes.extract(series, spec)
+        present = values[~null_mask]
+        if present.shape[0] == 0:
+            raise DataValidationError(
+                f"Column {name!r} holds only missing values; drop it or fill it before fitting."
+            )
+        has_nulls = bool(null_mask.any())
+        discrete = (
+            forced
+            or spec.family in ("category", "string", "object")
+            or np.dtype(spec.value_dtype).kind == "b"
+            or (spec.is_integer
+                and pd.unique(present).shape[0] <= options.discrete_int_threshold)
+        )
+        if discrete:
+            order = spec.categories if spec.family == "category" else None
+            encoder = CategoryEncoder.fit(present, order=order)
+            if options.max_categories is not None and encoder.n_categories > options.max_categories:
+                raise DataValidationError(
+                    f"Column {name!r} has {encoder.n_categories} distinct values, more than "
+                    f"max_categories={options.max_categories}; drop it if it is an identifier "
+                    "or free text, or raise max_categories."
+                )
+            return cls(label, name, spec, has_nulls, encoder=encoder)
+        factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
+        normalizer = ModeNormalizer.fit(
+            _numbers(present, spec, name, factor),
+            max_modes=options.max_modes,
+            weight_threshold=options.weight_threshold,
+            max_fit_rows=options.max_fit_rows,
+            seed=seed,
+        )
+        decimals = learn_decimals(present) if np.dtype(spec.value_dtype).kind == "f" else None
+        return cls(label, name, spec, has_nulls, normalizer=normalizer,
+                   datetime_factor=factor, decimals=decimals)
+
+    @property
+    def is_discrete(self) -> bool:
+        """Whether the column is one-hot encoded over its categories."""
+        return self.encoder is not None
+
+    @property
+    def restored_dtype(self) -> Any:
+        """The dtype :meth:`decode` returns (the input's)."""
+        empty = np.zeros(0, dtype=self.spec.value_dtype)
+        return _dtypes.restore(empty, np.zeros(0, dtype=bool), self.spec).dtype
+
+    def widths(self) -> list[tuple[str, str, int]]:
+        """Return ``(kind, activation, width)`` of the column's spans, in order."""
+        if self.encoder is not None:
+            spans = [("discrete", "softmax", self.encoder.n_categories)]
+        else:
+            spans = [
+                ("continuous_value", "tanh", 1),
+                ("continuous_mode", "softmax", self.normalizer.n_modes),
+            ]
+        if self.has_nulls:
+            spans.append(("null", "softmax", _NULL_WIDTH))
+        return spans
+
+    def encode(
+        self, series: pd.Series, spans: Iterator[OutputSpan], out: np.ndarray,
+        handle_unknown: str,
+    ) -> None:
+        """Write the encoding of ``series`` into its spans of ``out``.
+
+        Parameters
+        ----------
+        series : Series
+            The column, with the fitted dtype.
+        spans : iterator of OutputSpan
+            The transformer's spans, positioned at this column's first one.
+        out : ndarray of shape (n_rows, output_dim)
+            Zero-initialised output matrix.
+        handle_unknown : {"error", "ignore"}
+            What to do with categories unseen in ``fit`` (ignore: an all-zero block).
+
+        Raises
+        ------
+        DataValidationError
+            For missing values in a column that had none, a changed dtype or unseen
+            categories (unless ignored).
+        """
+        rows = np.arange(out.shape[0])
+        spec = _dtypes.describe(series, self.name)
+        values, null_mask = _dtypes.extract(series, spec)
+        if null_mask.any() and not self.has_nulls:
+            raise DataValidationError(
+                f"Column {self.name!r} has {int(null_mask.sum())} missing value(s) but had "
+                "none during fit; fill them, or refit on data that has missing values."
+            )
+        if self.encoder is not None:
+            span = next(spans)
+            codes = self.encoder.encode(values)
+            codes[null_mask] = int(np.argmax(self.encoder.frequencies))
+            if handle_unknown != "ignore":
+                self._check_unknown(codes, values)
+            known = codes >= 0
+            out[rows[known], span.start + codes[known]] = 1.0
+        else:
+            value_span, mode_span = next(spans), next(spans)
+            numbers = np.zeros(values.shape[0], dtype=np.float64)
+            numbers[~null_mask] = self._numbers_of(values[~null_mask], spec)
+            scalar, mode = self.normalizer.transform(numbers)
+            scalar[null_mask] = 0.0
+            mode[null_mask] = self.normalizer.null_mode
+            out[:, value_span.start] = scalar
+            out[rows, mode_span.start + mode] = 1.0
+        if self.has_nulls:
+            null_span = next(spans)
+            out[rows, null_span.start + null_mask.astype(np.int64)] = 1.0
+
+    def decode(self, reader: SpanReader, spans: Iterator[OutputSpan]) -> Any:
+        """Read the column back from generated rows, with its exact dtype.
+
+        Parameters
+        ----------
+        reader : SpanReader
+            The generated rows.
+        spans : iterator of OutputSpan
+            The transformer's spans, positioned at this column's first one.
+
+        Returns
+        -------
+        array-like
+            The column's values (nulls where the null block says so).
+        """
+        if self.encoder is not None:
+            values = self.encoder.decode(reader.category(next(spans)))
+        else:
+            value_span, mode_span = next(spans), next(spans)
+            values = self.normalizer.inverse_transform(
+                reader.scalar(value_span), reader.category(mode_span)
+            )
+            if self.spec.is_datetime:
+                values = _datetime.from_numbers(
+                    values, self.datetime_factor, self.spec.value_dtype
+                )
+            elif self.spec.is_integer:
+                low, high = _integer_bounds(np.dtype(self.spec.value_dtype))
+                values = np.clip(np.rint(values), low, high)
+            elif self.decimals is not None:
+                values = np.round(values, self.decimals)
+        null_mask = np.zeros(reader.n_rows, dtype=bool)
+        if self.has_nulls:
+            null_mask = reader.category(next(spans)) == 1
+        return _dtypes.restore(values, null_mask, self.spec)
+
+    def _numbers_of(self, values: np.ndarray, spec: DtypeSpec) -> np.ndarray:
+        """Non-null values of this continuous column, given with dtype ``spec``, as floats."""
+        if self.spec.is_datetime != spec.is_datetime:
+            raise DataValidationError(
+                f"Column {self.name!r} was {self.spec.name} during fit but is "
+                f"{spec.name} now; pass it with its fitted dtype."
+            )
+        if spec.is_text:
+            raise DataValidationError(
+                f"Column {self.name!r} was numeric during fit but holds text now; pass it "
+                f"with its fitted dtype {self.spec.name}."
+            )
+        if self.spec.is_datetime:
+            values = values.astype(self.spec.value_dtype)
+        return _numbers(values, self.spec, self.name, self.datetime_factor)
+
+    def _check_unknown(self, codes: np.ndarray, values: np.ndarray) -> None:
+        unknown = codes < 0
+        if not unknown.any():
+            return
+        examples = pd.unique(values[unknown])[:5].tolist()
+        raise DataValidationError(
+            f"Column {self.name!r} has {int(unknown.sum())} value(s) not seen during fit, "
+            f"e.g. {examples!r}; refit with them or use handle_unknown='ignore'."
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the codec as plain values, arrays and nested states."""
+        return {
+            "label": self.label,
+            "name": self.name,
+            "spec": self.spec.to_state(),
+            "has_nulls": self.has_nulls,
+            "normalizer": None if self.normalizer is None else self.normalizer.to_state(),
+            "encoder": None if self.encoder is None else self.encoder.to_state(),
+            "datetime_factor": self.datetime_factor,
+            "decimals": self.decimals,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> ColumnCodec:
+        """Rebuild a codec from :meth:`to_state`."""
+        normalizer, encoder = state["normalizer"], state["encoder"]
+        return cls(
+            label=state["label"],
+            name=state["name"],
+            spec=DtypeSpec.from_state(state["spec"]),
+            has_nulls=bool(state["has_nulls"]),
+            normalizer=None if normalizer is None else ModeNormalizer.from_state(normalizer),
+            encoder=None if encoder is None else CategoryEncoder.from_state(encoder),
+            datetime_factor=int(state["datetime_factor"]),
+            decimals=state["decimals"],
+        )
+
+
+def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
+    """Return the non-null values of a continuous column as finite float64."""
+    if spec.is_datetime:
+        return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
+    numbers = values.astype(np.float64)
+    infinite = ~np.isfinite(numbers)
+    if infinite.any():
+        raise DataValidationError(
+            f"Column {name!r} holds {int(infinite.sum())} infinite value(s) "
+            f"(e.g. {numbers[infinite][0]}); replace them with finite values or NaN."
+        )
+    return numbers
+
+
+def _integer_bounds(dtype: np.dtype) -> tuple[float, float]:
+    """Return the float range that casts back into integer ``dtype`` without overflow."""
+    info = np.iinfo(dtype)
+    low, high = float(info.min), float(info.max)
+    if high > info.max:
+        high = float(np.nextafter(high, 0.0))
+    return low, high
