@@ -145,3 +145,16 @@ def test_ctgan_gate_and_report_after_load(tmp_path):
         loaded.sample(100, quality_threshold=0.0)
     assert {f.split(":")[0] for f in info.value.failures} <= {"x", "c"}
     assert loaded.last_quality_.details.column.tolist() == ["x", "c"]
+
+
+def test_large_samples_are_judged_on_evenly_spaced_rows(table, monkeypatch):
+    import synthohive.models.base as base
+
+    seen = []
+    real_assess = base.assess
+    monkeypatch.setattr(base, "assess",
+                        lambda ref, out, **kw: seen.append(kw) or real_assess(ref, out, **kw))
+    model = MarginalModel(random_state=0).fit(table)
+    model.sample(12_000)
+    assert seen == [{"max_rows": 10_000}]
+    assert model.last_quality_.column_shapes_score > 0.85
