@@ -181,7 +181,8 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
                  ) -> tuple[Any, np.ndarray]:
     """Spark DataFrame generating one table (with block and position columns), block sizes."""
     name = plan.name
-    target = arrow_schema(list(plan.output_columns), synth.dtypes_[name], name)
+    target = arrow_schema(list(plan.output_columns), synth.dtypes_[name], name,
+                          helpers=bool(synth.schema_.children(name)))
     schema = spark_schema(target)
     if plan.driving is None:
         n_rows = max(1, round(plan.n_rows * scale))

@@ -77,9 +77,16 @@ def helper_name(column: str, part: str) -> str:
     return f"{column}__synthohive_{part}"
 
 
-def arrow_schema(columns: list[str], dtypes: Mapping[str, str], table: str) -> pa.Schema:
-    """Arrow schema of a generated table plus its block and position columns."""
+def arrow_schema(columns: list[str], dtypes: Mapping[str, str], table: str,
+                 helpers: bool) -> pa.Schema:
+    """Arrow schema of a generated table, plus its block and position columns if ``helpers``.
+
+    Only parent tables need them (their children are generated next to their blocks); a
+    table without children leaves them out, so the executors neither send nor convert them.
+    """
     schema = pandas_to_arrow(empty_frame(columns, dtypes), table).schema
+    if not helpers:
+        return schema
     return schema.append(pa.field(BLOCK, pa.int64())).append(pa.field(POSITION, pa.int64()))
 
 
@@ -182,11 +189,12 @@ def child_blocks(task: Task, target: pa.Schema,
 
 def to_batch(chunk: pd.DataFrame, target: pa.Schema, block: int,
              start: int) -> pa.RecordBatch:
-    """One Arrow batch of generated rows, with their block and positions."""
+    """One Arrow batch of generated rows, with their block and positions if ``target`` has them."""
     if not len(chunk):
         return pa.RecordBatch.from_pylist([], schema=target)
     data = pandas_to_arrow(chunk, "chunk")
-    data = data.append_column(BLOCK, pa.array(np.full(len(chunk), block, dtype=np.int64)))
-    data = data.append_column(POSITION, pa.array(np.arange(start, start + len(chunk),
-                                                           dtype=np.int64)))
+    if BLOCK in target.names:
+        data = data.append_column(BLOCK, pa.array(np.full(len(chunk), block, dtype=np.int64)))
+        data = data.append_column(POSITION, pa.array(np.arange(start, start + len(chunk),
+                                                               dtype=np.int64)))
     return data.cast(target).combine_chunks().to_batches()[0]

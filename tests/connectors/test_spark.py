@@ -132,3 +132,15 @@ def test_delta_through_spark_without_jars(spark, tmp_path):
     assert conn.read_delta(tmp_path / "spark_people").count() == 3
     with pytest.raises(ConnectorError, match=r"spark\.jars.*delta-spark_2\.13"):
         conn.write_delta(conn.to_spark(df), "s3://bucket/people")
+
+
+def test_delta_features_that_need_the_jars(spark, tmp_path):
+    """A table with deletion vectors is refused without the jars, saying how to add them."""
+    import deltalake
+    import pyarrow as pa
+
+    deltalake.write_deltalake(str(tmp_path / "dv"), pa.table({"a": [1, 2]}),
+                              configuration={"delta.enableDeletionVectors": "true"})
+    with pytest.raises(ConnectorError, match=r"deletionVectors.*spark\.jars.*delta-spark_2\.13"
+                                             r".*delta-storage.*DeltaSparkSessionExtension"):
+        SparkConnector(spark).read_delta(tmp_path / "dv")
