@@ -26,7 +26,8 @@ Inherited columns
 -----------------
 A column that copies a parent's column in (almost) every row (see :mod:`._inherit`) is
 neither learned nor resampled: an :class:`InheritRule` takes the generated parent's value,
-and, when some training rows did not copy, the model learns a 0/1 *copy flag* per row.
+and, when some linked training rows did not copy, which rows copy is drawn from the
+training rows' copy patterns.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ ID_LIKE_MIN_DISTINCT = 100
 ID_LIKE_MIN_RATIO = 0.2
 UNIQUE_TEXT_MIN_DISTINCT = 10
 CONTEXT_MAX_CATEGORIES = 50
-COPY_FLAG = "copies_parent"
+OFFSET = "offset"
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,12 @@ class InheritRule:
     agreement : float
         Agreement beyond chance of the two columns on the linked training rows (Cohen's
         kappa), the quantity compared with the detection threshold.
-    flagged : bool
-        Whether some training rows do not copy: then the model learns :attr:`flag`, and
-        those rows draw their value from the pool of the non-copying training values.
+    partial : bool
+        Whether some training rows with a parent do not copy: which generated rows copy is
+        then drawn from the training rows' copy patterns (see :mod:`._inherit`).
     exception_null_rate : float
-        Null rate of the non-copying training rows.
+        Null rate of the training rows that do not copy (those without a parent
+        included), whose values the generated rows that do not copy draw from.
     """
 
     column: str
@@ -113,13 +115,32 @@ class InheritRule:
     parent_column: str
     copy_rate: float
     agreement: float
-    flagged: bool
+    partial: bool
     exception_null_rate: float
 
+
+@dataclass(frozen=True)
+class OffsetRule:
+    """A datetime column learned as its offset from another one (see :mod:`._offsets`).
+
+    Attributes
+    ----------
+    column : str
+        The datetime column.
+    anchor : str
+        The datetime column of the same row it is an offset from.
+    unit : str
+        pandas unit of the learned offset (``"D"``, ``"h"``, ``"min"``, ``"s"``, ``"ns"``).
+    """
+
+    column: str
+    anchor: str
+    unit: str
+
     @property
-    def flag(self) -> str | None:
-        """Name of the 0/1 column the model learns (1: the row copies), if flagged."""
-        return f"{self.column}{CONTEXT_SEPARATOR}{COPY_FLAG}" if self.flagged else None
+    def fitted(self) -> str:
+        """Name of the float column the model learns instead of :attr:`column`."""
+        return f"{self.column}{CONTEXT_SEPARATOR}{OFFSET}"
 
 
 @dataclass(frozen=True)
@@ -148,6 +169,8 @@ class TablePlan:
         Foreign keys; the first one is the driving relation.
     inherited : tuple of InheritRule
         Columns copied from a parent row (in none of the column lists above).
+    offsets : tuple of OffsetRule
+        Learned datetime columns that the model learns as offsets from another one.
     """
 
     name: str
@@ -159,12 +182,13 @@ class TablePlan:
     id_like_columns: tuple[str, ...]
     relations: tuple[RelationPlan, ...]
     inherited: tuple[InheritRule, ...] = ()
+    offsets: tuple[OffsetRule, ...] = ()
 
     @property
     def fitted_columns(self) -> tuple[str, ...]:
-        """Columns the table's model is fitted on: learned columns, then copy flags."""
-        flags = tuple(r.flag for r in self.inherited if r.flag is not None)
-        return self.model_columns + flags
+        """Columns the model is fitted on: the learned ones, offsets in place of dates."""
+        renamed = {r.column: r.fitted for r in self.offsets}
+        return tuple(renamed.get(c, c) for c in self.model_columns)
 
     @property
     def driving(self) -> RelationPlan | None:
@@ -176,6 +200,7 @@ class TablePlan:
         out = asdict(self)
         out["relations"] = [asdict(r) for r in self.relations]
         out["inherited"] = [asdict(r) for r in self.inherited]
+        out["offsets"] = [asdict(r) for r in self.offsets]
         return out
 
     @classmethod
@@ -191,6 +216,7 @@ class TablePlan:
             id_like_columns=tuple(data["id_like_columns"]),
             relations=tuple(RelationPlan(**r) for r in data["relations"]),
             inherited=tuple(InheritRule(**r) for r in data.get("inherited", ())),
+            offsets=tuple(OffsetRule(**r) for r in data.get("offsets", ())),
         )
 
     def with_inherited(self, rules: tuple[InheritRule, ...]) -> TablePlan:

@@ -8,6 +8,7 @@ import math
 import os
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,6 @@ from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import (
     DEFAULT_THRESHOLD,
     apply_rules,
-    copy_flags,
     detect_rules,
     parent_columns,
 )
@@ -44,6 +44,7 @@ from synthohive.relational._keys import (
     primary_keys,
     secondary_positions,
 )
+from synthohive.relational._offsets import detect_offsets, from_offsets, to_offsets
 from synthohive.relational._plan import TablePlan, build_plan, gather_context
 from synthohive.relational._values import observed_values, resample
 from synthohive.relational._writer import (
@@ -99,6 +100,10 @@ class RelationalSynthesizer(BaseEstimator):
         (Cohen's kappa) of at least this value are generated as copies of the generated
         parent's value instead of being learned; the model learns which rows copy. None
         turns the detection off. See ``doc/relational.md``.
+    datetime_offsets : bool, default=True
+        Learn each datetime column that closely follows the table's first complete datetime
+        column (e.g. a shipped date a few days after the order date) as its offset from it,
+        which keeps their order and spacing. False learns every date on its own.
 
     Attributes
     ----------
@@ -109,7 +114,7 @@ class RelationalSynthesizer(BaseEstimator):
     plans_ : dict of str to TablePlan
         How each table is learned and generated (columns, relations, driving relation).
     models_ : dict of str to ConditionalGenerativeModel
-        Fitted model of each table that has learned columns or copy flags.
+        Fitted model of each table that has learned columns.
     guards_ : dict of str to ContextGuard
         For each model fitted with context, the replacement of context values it never saw
         (categories of childless parents, unexpected nulls) by a training value.
@@ -122,8 +127,12 @@ class RelationalSynthesizer(BaseEstimator):
     id_null_rates_ : dict of str to dict of str to float
         Null rate of the id-like columns.
     inherit_values_ : dict of str to dict of str to ndarray
-        Per table and inherited column with a copy flag, the non-null values of the training
-        rows that did not copy their parent, drawn for the generated rows that do not.
+        Per table and inherited column, the non-null values of the training rows that did
+        not copy their parent, drawn for the generated rows that do not.
+    copy_patterns_ : dict of str to dict of str to ndarray
+        Per table with partially copied columns, the distinct training copy patterns
+        (``"patterns"``, bool, one column per partial rule) and their row counts
+        (``"counts"``).
     seed_ : int
         Seed drawn from ``random_state`` at ``fit``.
     fit_seconds_ : dict of str to float
@@ -157,6 +166,7 @@ class RelationalSynthesizer(BaseEstimator):
         on_orphans: str = "raise",
         chunk_size: int = 50_000,
         inherit_threshold: float | None = DEFAULT_THRESHOLD,
+        datetime_offsets: bool = True,
     ) -> None:
         self.schema = schema
         self.model = model
@@ -167,6 +177,7 @@ class RelationalSynthesizer(BaseEstimator):
         self.on_orphans = on_orphans
         self.chunk_size = chunk_size
         self.inherit_threshold = inherit_threshold
+        self.datetime_offsets = datetime_offsets
 
     # ------------------------------------------------------------------ fit
 
@@ -204,12 +215,18 @@ class RelationalSynthesizer(BaseEstimator):
                                                     keys[r.parent_table])
                          for r in plans[name].relations} for name in order}
         inherit_values: dict[str, dict[str, np.ndarray]] = {name: {} for name in order}
+        copy_patterns: dict[str, dict[str, np.ndarray]] = {}
         if self.inherit_threshold is not None:
             for name in order:
-                rules, inherit_values[name] = detect_rules(
+                rules, inherit_values[name], patterns, counts = detect_rules(
                     plans[name], tables[name], plans, tables, linked[name],
                     self.inherit_threshold)
                 plans[name] = plans[name].with_inherited(rules)
+                if len(patterns):
+                    copy_patterns[name] = {"patterns": patterns, "counts": counts}
+        if self.datetime_offsets:
+            plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
+                     for name, plan in plans.items()}
         models: dict[str, ConditionalGenerativeModel] = {}
         guards: dict[str, ContextGuard] = {}
         cardinality: dict[str, Any] = {}
@@ -231,8 +248,7 @@ class RelationalSynthesizer(BaseEstimator):
                 logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                             type(model).__name__, name, len(frame), len(plan.fitted_columns),
                             0 if context is None else context.shape[1])
-                X = pd.concat([frame[list(plan.model_columns)].reset_index(drop=True),
-                               copy_flags(plan, frame, tables, positions)], axis=1)
+                X = to_offsets(plan.offsets, frame[list(plan.model_columns)])
                 if context is not None:
                     guards[name] = ContextGuard.learn(context)
                 with _about_table(name):
@@ -251,6 +267,7 @@ class RelationalSynthesizer(BaseEstimator):
         self.id_null_rates_ = {name: {c: float(tables[name][c].isna().mean())
                                       for c in plans[name].id_like_columns} for name in order}
         self.inherit_values_ = inherit_values
+        self.copy_patterns_ = copy_patterns
         self.seed_ = seed
         self.n_sample_calls_ = 0
         self.fit_seconds_ = fit_seconds
@@ -355,9 +372,9 @@ class RelationalSynthesizer(BaseEstimator):
             carried = list(parent_columns(self.plans_, name))
             parts: list[pd.DataFrame] = []
             try:
-                for number, (chunk, flags) in enumerate(self._generate(plan, scale, seed, kept)):
+                for number, chunk in enumerate(self._generate(plan, scale, seed, kept)):
                     if number == 0:
-                        reports.extend(self._judge(plan, chunk, flags, quality_threshold))
+                        reports.extend(self._judge(plan, chunk, quality_threshold))
                     sink.write(chunk)
                     if keep:
                         parts.append(chunk[[plan.primary_key, *carried]])
@@ -377,9 +394,9 @@ class RelationalSynthesizer(BaseEstimator):
         self.last_quality_ = QualityReport.combine(reports)
         return result
 
-    def _judge(self, plan: TablePlan, chunk: pd.DataFrame, flags: pd.DataFrame | None,
+    def _judge(self, plan: TablePlan, chunk: pd.DataFrame,
                quality_threshold: Any) -> list[QualityReport]:
-        """Compare a table's learned columns and copy flags with its model's reference."""
+        """Compare a table's learned columns with its model's reference; apply the gate."""
         model = self.models_.get(plan.name)
         if model is None or len(chunk) == 0:
             return []
@@ -391,9 +408,7 @@ class RelationalSynthesizer(BaseEstimator):
                     "quality reference; refit it to use quality_threshold."
                 )
             return []
-        judged = chunk[list(plan.model_columns)]
-        if flags is not None:
-            judged = pd.concat([judged, flags], axis=1)
+        judged = to_offsets(plan.offsets, chunk[list(plan.model_columns)])
         report = assess(reference, judged, table=plan.name)
         logger.info("%s", report.summary(plan.name))
         if isinstance(quality_threshold, Mapping):
@@ -420,9 +435,8 @@ class RelationalSynthesizer(BaseEstimator):
             )
 
     def _generate(self, plan: TablePlan, scale: float, seed: int,
-                  kept: Mapping[str, tuple[pd.Index, pd.DataFrame]],
-                  ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]:
-        """Yield the generated rows of one table and their copy flags, chunk by chunk."""
+                  kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
+        """Yield the generated rows of one table, chunk by chunk, checked."""
         name = plan.name
         positions = self._positions(plan, scale, seed, kept)
         n_rows = (len(positions[plan.driving.column]) if plan.driving is not None
@@ -432,15 +446,15 @@ class RelationalSynthesizer(BaseEstimator):
             check_unique(name, plan.primary_key,
                          pd.Index(primary_keys(name, dtypes[plan.primary_key], 0, n_rows)))
         if n_rows == 0:
-            yield empty_frame(columns, dtypes), None
+            yield empty_frame(columns, dtypes)
             return
         parent_keys = {t: index for t, (index, _) in kept.items()}
         parent_frames = {t: frame for t, (_, frame) in kept.items()}
         for number, start in enumerate(range(0, n_rows, self.chunk_size)):
             stop = min(start + self.chunk_size, n_rows)
             where = {column: p[start:stop] for column, p in positions.items()}
-            yield self._rows(plan, seed, (number,), start, stop, where, parent_keys,
-                             parent_frames)
+            yield self._chunk(plan, seed, (number,), start, stop, where, parent_keys,
+                              parent_frames)
 
     def _chunk(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
                positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
@@ -452,16 +466,7 @@ class RelationalSynthesizer(BaseEstimator):
         :func:`~._inherit.parent_columns` of the parents. ``sample`` calls it with
         ``key=(chunk number,)``; the Spark sampler with its own block keys.
         """
-        return self._rows(plan, seed, key, start, stop, positions, parent_keys,
-                          parent_frames)[0]
-
-    def _rows(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
-              positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
-              parent_frames: Mapping[str, pd.DataFrame],
-              ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """:meth:`_chunk`, and the copy flags the model generated (None without any)."""
         name, dtypes = plan.name, self.dtypes_[plan.name]
-        flags = None
         parts: dict[str, pd.Series] = {}
         if plan.primary_key is not None:
             parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
@@ -475,22 +480,23 @@ class RelationalSynthesizer(BaseEstimator):
             generated = self.models_[name].sample(
                 n_samples=stop - start if context is None else None, context=context,
                 random_state=derive_seed(seed, name, "rows", *key))
-            parts.update({c: generated[c] for c in plan.model_columns})
-            flag_columns = plan.fitted_columns[len(plan.model_columns):]
-            if flag_columns:
-                flags = generated[list(flag_columns)].reset_index(drop=True)
+            learned = from_offsets(plan.offsets, generated)
+            parts.update({c: learned[c] for c in plan.model_columns})
         rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
         for column in plan.id_like_columns:
             parts[column] = resample(self.id_values_[name][column],
                                      self.id_null_rates_[name][column], stop - start, rng)
         if plan.inherited:
-            apply_rules(plan, parts, flags, positions, parent_frames, self.inherit_values_[name],
+            patterns = self.copy_patterns_.get(name, {})
+            apply_rules(plan, parts, positions, parent_frames, self.inherit_values_[name],
+                        patterns.get("patterns", np.zeros((0, 0), dtype=bool)),
+                        patterns.get("counts", np.zeros(0, dtype=np.int64)),
                         numpy_generator(derive_seed(seed, name, "inherited", *key)))
         chunk = _with_dtypes(
             pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
                           for c in plan.output_columns}), dtypes, name)
         check_integrity(plan, chunk, parent_keys)
-        return chunk, flags
+        return chunk
 
     def _positions(self, plan: TablePlan, scale: float, seed: int,
                    kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> dict[str, np.ndarray]:
@@ -571,7 +577,8 @@ class RelationalSynthesizer(BaseEstimator):
         return {
             "params": {"random_state": random_state, "on_orphans": self.on_orphans,
                        "chunk_size": self.chunk_size,
-                       "inherit_threshold": self.inherit_threshold},
+                       "inherit_threshold": self.inherit_threshold,
+                       "datetime_offsets": self.datetime_offsets},
             "schema": self.schema_.to_dict(),
             "order": list(self.order_),
             "plans": {name: plan.to_dict() for name, plan in self.plans_.items()},
@@ -582,6 +589,7 @@ class RelationalSynthesizer(BaseEstimator):
             "id_values": self.id_values_,
             "id_null_rates": self.id_null_rates_,
             "inherit_values": self.inherit_values_,
+            "copy_patterns": self.copy_patterns_,
             "seed": self.seed_,
             "n_sample_calls": self.n_sample_calls_,
             "fit_seconds": self.fit_seconds_,
@@ -601,6 +609,7 @@ class RelationalSynthesizer(BaseEstimator):
         synth.id_values_ = state["id_values"]
         synth.id_null_rates_ = state["id_null_rates"]
         synth.inherit_values_ = state["inherit_values"]
+        synth.copy_patterns_ = state["copy_patterns"]
         synth.seed_ = int(state["seed"])
         synth.n_sample_calls_ = int(state["n_sample_calls"])
         synth.fit_seconds_ = state["fit_seconds"]
@@ -651,6 +660,10 @@ class RelationalSynthesizer(BaseEstimator):
                 or self.chunk_size <= 0:
             raise DataValidationError(
                 f"chunk_size must be a positive integer, got {self.chunk_size!r}."
+            )
+        if not isinstance(self.datetime_offsets, bool):
+            raise DataValidationError(
+                f"datetime_offsets must be True or False, got {self.datetime_offsets!r}."
             )
         threshold = self.inherit_threshold
         if threshold is not None and (isinstance(threshold, bool) or not isinstance(

@@ -18,6 +18,7 @@ def _denormalised():
         "customer_id": np.arange(1, n + 1),
         "country": rng.choice(["DE", "FR", "US", "BR"], size=n),
         "city": rng.choice([f"city{i}" for i in range(30)], size=n),
+        "zip": [f"{i:05d}" for i in rng.permutation(n)],
         "region": pd.Series(rng.choice(["north", "south", None], size=n), dtype=object),
         "active": rng.random(n) < 0.95,
         "since": pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D"),
@@ -35,6 +36,7 @@ def _denormalised():
         "ship_country": customers["country"].to_numpy()[owner],
         "ship_city": ship_city,
         "ship_region": customers["region"].to_numpy()[owner],
+        "ship_zip": np.where(other_city, "99999", customers["zip"].to_numpy()[owner]),
         "ship_since": customers["since"].to_numpy()[owner],
         "active": rng.random(m) < 0.95,  # equal to the customer's by chance only
         "amount": np.round(rng.lognormal(3, 0.5, m), 2),
@@ -69,21 +71,22 @@ def test_copied_columns_are_detected_and_logged(denormalised, caplog):
     with caplog.at_level(logging.INFO, logger="synthohive.relational._inherit"):
         synth = _synth(schema).fit(tables)
     rules = {r.column: r for r in synth.plans_["orders"].inherited}
-    assert set(rules) == {"ship_country", "ship_city", "ship_region", "ship_since"}
+    assert set(rules) == {"ship_country", "ship_city", "ship_region", "ship_zip", "ship_since"}
     assert (rules["ship_country"].parent_table, rules["ship_country"].parent_column) == (
         "customers", "country")
-    assert not rules["ship_country"].flagged
+    assert not rules["ship_country"].partial
     assert rules["ship_country"].copy_rate == 1.0
-    assert rules["ship_city"].flagged
+    assert rules["ship_city"].partial
     assert rules["ship_city"].copy_rate == pytest.approx(0.95, abs=0.02)
-    assert rules["ship_city"].flag == "ship_city__copies_parent"
     plan = synth.plans_["orders"]
     assert not set(rules) & set(plan.model_columns + plan.id_like_columns)
-    assert plan.fitted_columns == (*plan.model_columns, "ship_city__copies_parent")
-    assert synth.models_["orders"].columns_ == list(plan.fitted_columns)
+    assert synth.models_["orders"].columns_ == list(plan.model_columns)
+    patterns = synth.copy_patterns_["orders"]
+    assert patterns["patterns"].shape == (2, 2)  # ship_city and ship_zip deviate together
+    assert patterns["counts"].sum() == len(tables["orders"])
     assert "active" in plan.model_columns  # agreement by chance is not a copy
     messages = [r.getMessage() for r in caplog.records if "copies" in r.getMessage()]
-    assert len(messages) == 4
+    assert len(messages) == 5
     assert any("'ship_city' copies customers.city" in m for m in messages)
 
 
@@ -104,6 +107,9 @@ def test_generated_rows_copy_the_generated_parent(denormalised):
     exceptions = joined.loc[~copied, "ship_city"]
     assert set(exceptions.dropna()) <= {"port1", "port2"}
     assert exceptions.isna().mean() == pytest.approx(1 / 3, abs=0.15)
+    # the training copy patterns are kept: city and zip deviate on the same rows
+    assert ((joined["ship_zip"] == joined["zip"]) == copied).all()
+    assert (joined.loc[~copied, "ship_zip"] == "99999").all()
 
 
 def test_off_switch_learns_every_column(denormalised):
@@ -113,6 +119,7 @@ def test_off_switch_learns_every_column(denormalised):
     assert plan.inherited == ()
     assert {"ship_country", "ship_city"} <= set(plan.model_columns)
     assert synth.models_["orders"].columns_ == list(plan.model_columns)
+    assert synth.copy_patterns_ == {}
     assert synth.sample(random_state=1)["orders"].dtypes.equals(tables["orders"].dtypes)
 
 
@@ -152,7 +159,7 @@ def test_nullable_foreign_key_rows_draw_their_value(denormalised):
     orders.loc[orphaned, "ship_country"] = "XX"
     synth = _synth(schema).fit({"customers": tables["customers"], "orders": orders})
     rule = {r.column: r for r in synth.plans_["orders"].inherited}["ship_country"]
-    assert rule.flagged
+    assert not rule.partial  # every row with a parent copies
     assert rule.copy_rate == pytest.approx(0.9, abs=0.01)
     fake = synth.sample(random_state=2)["orders"]
     unlinked = fake["customer_id"].isna()
@@ -161,9 +168,10 @@ def test_nullable_foreign_key_rows_draw_their_value(denormalised):
     assert (fake.loc[~unlinked, "ship_country"] != "XX").mean() > 0.9
 
 
-def test_quality_report_judges_the_copy_flags(denormalised):
+def test_quality_report_and_gate_work_with_rules(denormalised):
     schema, tables = denormalised
     synth = _synth(schema).fit(tables)
     synth.sample(random_state=0, quality_threshold=0.5)
-    columns = set(synth.last_quality_.details["column"])
-    assert "ship_city__copies_parent" in columns
+    judged = set(synth.last_quality_.details["column"])
+    assert "amount" in judged
+    assert "ship_city" not in judged  # copied, not learned
