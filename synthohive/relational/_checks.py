@@ -1,0 +1,129 @@
+"""Parameter and input checks of :class:`RelationalSynthesizer` (``fit`` and ``sample``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from numbers import Integral, Real
+from typing import Any
+
+import pandas as pd
+
+from synthohive.connectors.base import Connector
+from synthohive.exceptions import DataValidationError, SchemaValidationError
+from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.relational._plan import TablePlan
+from synthohive.schema import Schema
+
+
+def check_schema(schema: Any) -> Schema:
+    """Return ``schema`` as a :class:`Schema` (a dict is read with ``Schema.from_dict``)."""
+    if isinstance(schema, Schema):
+        return schema
+    if isinstance(schema, Mapping):
+        return Schema.from_dict(schema)
+    raise SchemaValidationError(
+        f"schema must be a synthohive.Schema or its dict format, got "
+        f"{type(schema).__name__}."
+    )
+
+
+def check_params(synth: Any, schema: Schema) -> None:
+    """Check the parameters of a :class:`RelationalSynthesizer` against its schema."""
+    overrides = dict(synth.models or {})
+    unknown = sorted(set(overrides) - set(schema.tables))
+    if unknown:
+        raise SchemaValidationError(
+            f"models= names tables that are not in the schema: {unknown}; known tables: "
+            f"{schema.table_names}."
+        )
+    relations = {f"{fk.child_table}.{fk.column}" for fk in schema.foreign_keys}
+    unknown = sorted(set(synth.cardinalities or {}) - relations)
+    if unknown:
+        raise SchemaValidationError(
+            f"cardinalities= names relations that are not in the schema: {unknown}; use "
+            f"'<child table>.<fk column>' keys among {sorted(relations)}."
+        )
+    for name, estimator in [("model", synth.model),
+                            *((f"models[{t!r}]", m) for t, m in overrides.items())]:
+        if estimator is not None and not isinstance(estimator, ConditionalGenerativeModel):
+            raise DataValidationError(
+                f"{name} must be a ConditionalGenerativeModel, got "
+                f"{type(estimator).__name__}; subclass synthohive.ConditionalGenerativeModel."
+            )
+    if isinstance(synth.chunk_size, bool) or not isinstance(synth.chunk_size, Integral) \
+            or synth.chunk_size <= 0:
+        raise DataValidationError(
+            f"chunk_size must be a positive integer, got {synth.chunk_size!r}."
+        )
+    if not isinstance(synth.datetime_offsets, bool):
+        raise DataValidationError(
+            f"datetime_offsets must be True or False, got {synth.datetime_offsets!r}."
+        )
+    threshold = synth.inherit_threshold
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(
+            threshold, Real) or not 0 < threshold <= 1):
+        raise DataValidationError(
+            f"inherit_threshold must be a number in (0, 1] or None (no copied columns), "
+            f"got {threshold!r}."
+        )
+    for fk in schema.foreign_keys:
+        parent = schema[fk.parent_table]
+        if parent.primary_key != fk.parent_column:
+            raise SchemaValidationError(
+                f"Foreign key {fk.name} must reference the primary key of "
+                f"{fk.parent_table!r} ({parent.primary_key!r}); declare "
+                f"{fk.parent_column!r} as its primary key or fix the reference."
+            )
+
+
+def validated_tables(schema: Schema, tables: Mapping[str, pd.DataFrame] | Connector,
+                     on_orphans: str) -> dict[str, pd.DataFrame]:
+    """Read a connector, check the tables against the schema and validate them."""
+    if isinstance(tables, Connector):
+        tables = tables.read_tables(schema.table_names)
+    if not isinstance(tables, Mapping) or not all(
+            isinstance(frame, pd.DataFrame) for frame in tables.values()):
+        raise DataValidationError(
+            "fit expects a dict {table name: pandas DataFrame} or a Connector, got "
+            f"{type(tables).__name__}."
+        )
+    missing = [name for name in schema.table_names if name not in tables]
+    extra = [name for name in tables if name not in schema.tables]
+    if missing or extra:
+        raise SchemaValidationError(
+            "The tables passed to fit do not match the schema.",
+            [f"table {t!r} is in the schema but was not passed" for t in missing]
+            + [f"table {t!r} was passed but is not in the schema; remove it or add it to "
+               "the schema" for t in extra],
+        )
+    tables = {name: tables[name] for name in schema.table_names}
+    validate = getattr(schema, "validate", None)
+    if validate is not None:
+        validated = validate(tables, on_orphans=on_orphans)
+        if validated is not None:
+            tables = dict(validated)
+    return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+
+def check_threshold(plans: Mapping[str, TablePlan], quality_threshold: Any) -> None:
+    """Refuse gate keys that name no table, learned column or ``table.column``."""
+    if not isinstance(quality_threshold, Mapping):
+        return
+    known = {"*"}
+    for name, plan in plans.items():
+        known |= {name, *plan.model_columns, *(f"{name}.{c}" for c in plan.model_columns)}
+    unknown = sorted(set(quality_threshold) - known)
+    if unknown:
+        raise DataValidationError(
+            f"quality_threshold names {unknown}, which are neither tables nor learned "
+            "columns; use 'table.column', 'column', 'table' or '*' keys."
+        )
+
+
+def check_scale(scale: Any) -> float:
+    """Return ``scale`` as a float; raise unless it is a positive finite number."""
+    if isinstance(scale, bool) or not isinstance(scale, Real) or not math.isfinite(scale) \
+            or scale <= 0:
+        raise DataValidationError(f"scale must be a positive finite number, got {scale!r}.")
+    return float(scale)

@@ -1,0 +1,191 @@
+"""Fitting of :class:`RelationalSynthesizer`: table plans, then per-table models and counts.
+
+:func:`plan_tables` decides how every table is learned (``doc/relational.md``, "Fitting":
+column kinds, relations, columns copied from a parent, datetime offsets);
+:func:`fit_tables` then fits, in topological order, one cardinality estimator per foreign
+key and one model per table that has learned columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from synthohive.exceptions import SynthoHiveError, TrainingError
+from synthohive.relational._guard import ContextGuard
+from synthohive.relational._inherit import detect_rules
+from synthohive.relational._keys import children_counts, parent_positions
+from synthohive.relational._offsets import detect_offsets, to_offsets
+from synthohive.relational._plan import TablePlan, build_plan, gather_context
+from synthohive.schema import Schema
+from synthohive.utils._random import derive_seed
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Layout:
+    """How every table is learned, and the links between the training tables.
+
+    Attributes
+    ----------
+    order : list of str
+        Tables in topological order.
+    plans : dict of str to TablePlan
+        Plan of every table, with its inherited columns and datetime offsets.
+    keys : dict of str to Index
+        Primary keys of every table that has one.
+    linked : dict of str to dict of str to ndarray
+        Per table and foreign key column, the parent row position of every row (-1: null).
+    inherit_values : dict of str to dict of str to ndarray
+        Per table and inherited column, the values of the rows that do not copy.
+    copy_patterns : dict of str to dict of str to ndarray
+        Per table with partially copied columns, its copy patterns and their counts.
+    """
+
+    order: list[str]
+    plans: dict[str, TablePlan]
+    keys: dict[str, pd.Index]
+    linked: dict[str, dict[str, np.ndarray]]
+    inherit_values: dict[str, dict[str, np.ndarray]]
+    copy_patterns: dict[str, dict[str, np.ndarray]]
+
+
+@dataclass
+class Fitted:
+    """The estimators fitted by :func:`fit_tables` (see the synthesizer's attributes)."""
+
+    models: dict[str, Any]
+    guards: dict[str, ContextGuard]
+    cardinality: dict[str, Any]
+    fit_seconds: dict[str, float]
+
+
+def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
+                inherit_threshold: float | None, datetime_offsets: bool) -> Layout:
+    """Compute the plan of every validated training table.
+
+    Parameters
+    ----------
+    schema : Schema
+        The schema.
+    tables : mapping of str to DataFrame
+        Validated training tables (``RangeIndex``).
+    inherit_threshold : float or None
+        Detection threshold of copied columns (:mod:`._inherit`); None detects none.
+    datetime_offsets : bool
+        Whether to detect datetime offsets (:mod:`._offsets`).
+
+    Returns
+    -------
+    Layout
+        Plans and links.
+    """
+    order = schema.topological_order()
+    sizes = {name: len(frame) for name, frame in tables.items()}
+    plans = {name: build_plan(schema, name, tables[name], sizes) for name in order}
+    keys = {name: pd.Index(tables[name][plans[name].primary_key])
+            for name in order if plans[name].primary_key is not None}
+    linked = {name: {r.column: parent_positions(tables[name][r.column], keys[r.parent_table])
+                     for r in plans[name].relations} for name in order}
+    inherit_values: dict[str, dict[str, np.ndarray]] = {name: {} for name in order}
+    copy_patterns: dict[str, dict[str, np.ndarray]] = {}
+    if inherit_threshold is not None:
+        for name in order:
+            rules, inherit_values[name], patterns, counts = detect_rules(
+                plans[name], tables[name], plans, tables, linked[name], inherit_threshold)
+            plans[name] = plans[name].with_inherited(rules)
+            if len(patterns):
+                copy_patterns[name] = {"patterns": patterns, "counts": counts}
+    if datetime_offsets:
+        plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
+                 for name, plan in plans.items()}
+    return Layout(order, plans, keys, linked, inherit_values, copy_patterns)
+
+
+def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
+               model_template: Callable[[str], Any],
+               cardinality_template: Callable[[str, str], Any]) -> Fitted:
+    """Fit every relation's cardinality estimator and every table's model, in order.
+
+    Parameters
+    ----------
+    layout : Layout
+        From :func:`plan_tables`.
+    tables : mapping of str to DataFrame
+        Validated training tables.
+    seed : int
+        The synthesizer's seed; each clone gets ``derive_seed(seed, table[, fk column])``.
+    model_template : callable
+        ``model_template(table)`` returns the (unfitted) model template of a table.
+    cardinality_template : callable
+        ``cardinality_template(table, fk column)`` returns a relation's estimator template.
+
+    Returns
+    -------
+    Fitted
+        The fitted estimators and the training time of each table.
+    """
+    plans, keys = layout.plans, layout.keys
+    fitted = Fitted(models={}, guards={}, cardinality={}, fit_seconds={})
+    for name in layout.order:
+        started = time.perf_counter()
+        plan, frame, positions = plans[name], tables[name], layout.linked[name]
+        for relation in plan.relations:
+            estimator = seeded(clone(cardinality_template(name, relation.column)),
+                               derive_seed(seed, name, relation.column))
+            counts = children_counts(positions[relation.column],
+                                     len(keys[relation.parent_table]))
+            fitted.cardinality[f"{name}.{relation.column}"] = estimator.fit(
+                counts, context=parent_context(plans[relation.parent_table],
+                                               tables[relation.parent_table]))
+        if plan.fitted_columns:
+            context = gather_context(plan, plans, tables, positions)
+            model = seeded(clone(model_template(name)), derive_seed(seed, name))
+            logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
+                        type(model).__name__, name, len(frame), len(plan.fitted_columns),
+                        0 if context is None else context.shape[1])
+            X = to_offsets(plan.offsets, frame[list(plan.model_columns)])
+            if context is not None:
+                fitted.guards[name] = ContextGuard.learn(context)
+            with _about_table(name):
+                fitted.models[name] = model.fit(X, context=context)
+        fitted.fit_seconds[name] = time.perf_counter() - started
+    return fitted
+
+
+def seeded(estimator: Any, seed: int) -> Any:
+    """Set ``random_state`` of a fresh clone when it has one."""
+    if "random_state" in estimator.get_params(deep=False):
+        estimator.set_params(random_state=seed)
+    return estimator
+
+
+def parent_context(plan: TablePlan, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Learned columns of a parent table, the context of its cardinality estimators."""
+    if not plan.model_columns:
+        return None
+    return frame[list(plan.model_columns)].reset_index(drop=True)
+
+
+@contextlib.contextmanager
+def _about_table(name: str) -> Iterator[None]:
+    """Name the table in errors of its model's ``fit``; type the untyped ones."""
+    try:
+        yield
+    except SynthoHiveError as exc:
+        exc.add_note(f"(while fitting the model of table {name!r})")
+        raise
+    except (ValueError, TypeError, RuntimeError, ArithmeticError, LookupError) as exc:
+        raise TrainingError(
+            f"The model of table {name!r} failed to fit: {exc!r}. Check the table's columns, "
+            "or pass another model for it with models={...}."
+        ) from exc

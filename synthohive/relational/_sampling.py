@@ -1,0 +1,239 @@
+"""Generation on one machine: tables in order, chunk by chunk, streamed to a sink.
+
+:class:`SamplingMixin` holds the generation half of :class:`RelationalSynthesizer` (see
+``doc/relational.md``, "Generating" and "Memory and streaming"). :meth:`SamplingMixin._chunk`
+is also what the Spark sampler runs on its executors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from synthohive.exceptions import DataValidationError
+from synthohive.metrics import QualityReport, assess, check_quality
+from synthohive.relational._checks import check_threshold
+from synthohive.relational._fitting import parent_context
+from synthohive.relational._inherit import apply_rules, parent_columns
+from synthohive.relational._keys import (
+    check_integrity,
+    check_unique,
+    driving_positions,
+    primary_keys,
+    secondary_positions,
+)
+from synthohive.relational._offsets import from_offsets, to_offsets
+from synthohive.relational._plan import TablePlan, gather_context
+from synthohive.relational._values import resample
+from synthohive.relational._writer import (
+    ConnectorSink,
+    FileSink,
+    MemorySink,
+    check_output,
+    empty_frame,
+)
+from synthohive.utils._random import derive_seed, draw_seed, numpy_generator
+
+logger = logging.getLogger(__name__)
+
+
+class SamplingMixin:
+    """Generation methods of :class:`RelationalSynthesizer`; they read its fitted attributes."""
+
+    plans_: dict[str, TablePlan]
+    dtypes_: dict[str, dict[str, str]]
+    chunk_size: int
+
+    def _sample_local(self, scale: float, output_path: Any, format: str, output: Any,
+                      random_state: Any, if_exists: str, quality_threshold: Any,
+                      ) -> dict[str, Any]:
+        """:meth:`RelationalSynthesizer.sample` on this machine (``scale`` checked)."""
+        check_output(output_path, format, output)
+        check_threshold(self.plans_, quality_threshold)
+        if random_state is None:
+            seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
+            self.n_sample_calls_ += 1
+        else:
+            seed = draw_seed(random_state)
+        pending_children = {name: len(self.schema_.children(name)) for name in self.order_}
+        kept: dict[str, tuple[pd.Index, pd.DataFrame]] = {}
+        result: dict[str, Any] = {}
+        reports: list[QualityReport] = []
+        for name in self.order_:
+            started = time.perf_counter()
+            plan = self.plans_[name]
+            sink = self._sink(name, output_path, format, output, if_exists)
+            keep = bool(self.schema_.children(name))
+            carried = list(parent_columns(self.plans_, name))
+            parts: list[pd.DataFrame] = []
+            try:
+                for number, chunk in enumerate(self._generate(plan, scale, seed, kept)):
+                    if number == 0:
+                        reports.extend(self._judge(plan, chunk, quality_threshold))
+                    sink.write(chunk)
+                    if keep:
+                        parts.append(chunk[[plan.primary_key, *carried]])
+            except BaseException:
+                sink.abort()
+                raise
+            result[name] = sink.close()
+            if keep:
+                frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+                kept[name] = (pd.Index(frame[plan.primary_key]),
+                              frame[carried].reset_index(drop=True))
+            for relation in plan.relations:
+                pending_children[relation.parent_table] -= 1
+                if pending_children[relation.parent_table] == 0:
+                    kept.pop(relation.parent_table, None)
+            logger.info("Generated table %r in %.2fs", name, time.perf_counter() - started)
+        self.last_quality_ = QualityReport.combine(reports)
+        return result
+
+
+    def _judge(self, plan: TablePlan, chunk: pd.DataFrame,
+               quality_threshold: Any) -> list[QualityReport]:
+        """Compare a table's learned columns with its model's reference; apply the gate."""
+        model = self.models_.get(plan.name)
+        if model is None or len(chunk) == 0:
+            return []
+        reference = getattr(model, "reference_", None)
+        if reference is None:
+            if quality_threshold is not None:
+                raise DataValidationError(
+                    f"The model of table {plan.name!r} ({type(model).__name__}) keeps no "
+                    "quality reference; refit it to use quality_threshold."
+                )
+            return []
+        judged = to_offsets(plan.offsets, chunk[list(plan.model_columns)])
+        report = assess(reference, judged, table=plan.name)
+        logger.info("%s", report.summary(plan.name))
+        if isinstance(quality_threshold, Mapping):
+            quality_threshold = {
+                key: limit for key, limit in quality_threshold.items()
+                if key in ("*", plan.name) or key in plan.model_columns
+                or key in {f"{plan.name}.{c}" for c in plan.model_columns}} or None
+        if quality_threshold is not None:
+            check_quality(report, quality_threshold)
+        return [report]
+
+    def _generate(self, plan: TablePlan, scale: float, seed: int,
+                  kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
+        """Yield the generated rows of one table, chunk by chunk, checked."""
+        name = plan.name
+        positions = self._positions(plan, scale, seed, kept)
+        n_rows = (len(positions[plan.driving.column]) if plan.driving is not None
+                  else max(1, round(plan.n_rows * scale)))
+        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
+        if plan.primary_key is not None:
+            check_unique(name, plan.primary_key,
+                         pd.Index(primary_keys(name, dtypes[plan.primary_key], 0, n_rows)))
+        if n_rows == 0:
+            yield empty_frame(columns, dtypes)
+            return
+        parent_keys = {t: index for t, (index, _) in kept.items()}
+        parent_frames = {t: frame for t, (_, frame) in kept.items()}
+        for number, start in enumerate(range(0, n_rows, self.chunk_size)):
+            stop = min(start + self.chunk_size, n_rows)
+            where = {column: p[start:stop] for column, p in positions.items()}
+            yield self._chunk(plan, seed, (number,), start, stop, where, parent_keys,
+                              parent_frames)
+
+    def _chunk(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
+               positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
+               parent_frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+        """Generate rows ``start..stop-1`` of a table, checked, with seeds keyed by ``key``.
+
+        ``positions`` gives, per foreign key column, the parent position of each of these
+        rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and the
+        :func:`~._inherit.parent_columns` of the parents. ``sample`` calls it with
+        ``key=(chunk number,)``; the Spark sampler with its own block keys.
+        """
+        name, dtypes = plan.name, self.dtypes_[plan.name]
+        parts: dict[str, pd.Series] = {}
+        if plan.primary_key is not None:
+            parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
+        for relation in plan.relations:
+            parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
+                                                   positions[relation.column])
+        if name in self.models_:
+            context = gather_context(plan, self.plans_, parent_frames, positions)
+            if context is not None:
+                context = self.guards_[name].apply(context)
+            generated = self.models_[name].sample(
+                n_samples=stop - start if context is None else None, context=context,
+                random_state=derive_seed(seed, name, "rows", *key))
+            learned = from_offsets(plan.offsets, generated)
+            parts.update({c: learned[c] for c in plan.model_columns})
+        rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
+        for column in plan.id_like_columns:
+            parts[column] = resample(self.id_values_[name][column],
+                                     self.id_null_rates_[name][column], stop - start, rng)
+        if plan.inherited:
+            patterns = self.copy_patterns_.get(name, {})
+            apply_rules(plan, parts, positions, parent_frames, self.inherit_values_[name],
+                        patterns.get("patterns", np.zeros((0, 0), dtype=bool)),
+                        patterns.get("counts", np.zeros(0, dtype=np.int64)),
+                        numpy_generator(derive_seed(seed, name, "inherited", *key)))
+        chunk = _with_dtypes(
+            pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
+                          for c in plan.output_columns}), dtypes, name)
+        check_integrity(plan, chunk, parent_keys)
+        return chunk
+
+    def _positions(self, plan: TablePlan, scale: float, seed: int,
+                   kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> dict[str, np.ndarray]:
+        """Parent position of every row of a table for each of its relations."""
+        positions: dict[str, np.ndarray] = {}
+        for rank, relation in enumerate(plan.relations):
+            parent_keys, parent_frame = kept[relation.parent_table]
+            estimator = self.cardinality_[f"{plan.name}.{relation.column}"]
+            counts = estimator.sample(
+                context=parent_context(self.plans_[relation.parent_table], parent_frame),
+                n=len(parent_keys), random_state=derive_seed(seed, plan.name, relation.column)
+            ) if len(parent_keys) else np.zeros(0, dtype=np.int64)
+            rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots"))
+            if rank == 0:
+                positions[relation.column] = driving_positions(counts, relation, plan.name, rng)
+            else:
+                n_rows = len(positions[plan.relations[0].column])
+                positions[relation.column] = secondary_positions(counts, n_rows, relation,
+                                                                 plan.name, rng)
+        return positions
+
+    def _sink(self, name: str, output_path: Any, file_format: str, output: Any,
+              if_exists: str) -> Any:
+        columns, dtypes = list(self.plans_[name].output_columns), self.dtypes_[name]
+        if output_path is not None:
+            return FileSink(Path(output_path), name, file_format, columns, dtypes)
+        if output is not None:
+            return ConnectorSink(output, name, if_exists, columns, dtypes)
+        return MemorySink(columns, dtypes)
+
+
+def _foreign_keys(parent_keys: pd.Index, positions: np.ndarray) -> pd.Series:
+    """Parent primary keys at ``positions``; null where the position is -1."""
+    linked = positions >= 0
+    if len(parent_keys) == 0:
+        return pd.Series([None] * len(positions), dtype=object)
+    values = pd.Series(parent_keys.take(np.where(linked, positions, 0)))
+    return values if linked.all() else values.where(linked, None)
+
+
+def _with_dtypes(frame: pd.DataFrame, dtypes: Mapping[str, str], table: str) -> pd.DataFrame:
+    """Cast every column to its input dtype (a model may return e.g. int64 for Int64)."""
+    wrong = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
+    if not wrong:
+        return frame
+    try:
+        return frame.astype(wrong)
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(
+            f"Generated columns of table {table!r} cannot be cast to their input dtypes "
+            f"{wrong}: {exc}. The model returned values of another type; check its output."
+        ) from exc
