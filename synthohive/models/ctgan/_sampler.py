@@ -60,6 +60,8 @@ class CondVector:
         self.counts = np.asarray(counts, dtype=np.int64)
         self.offsets = (np.cumsum(self.widths) - self.widths).astype(np.int64)
         self.dim = int(self.widths.sum())
+        self._block = np.repeat(np.arange(self.n_blocks), self.widths)
+        self._category = np.arange(self.dim) - np.repeat(self.offsets, self.widths)
         self._cum = {log: self._cumulative(log) for log in (True, False)}
 
     @property
@@ -68,18 +70,23 @@ class CondVector:
         return len(self.widths)
 
     def _cumulative(self, log: bool) -> np.ndarray:
-        """Return padded ``(n_blocks, max_width)`` cumulative category probabilities."""
-        width = int(self.widths.max(initial=0))
-        weights = np.zeros((self.n_blocks, width))
-        for j, (offset, size) in enumerate(zip(self.offsets, self.widths, strict=True)):
-            counts = self.counts[offset : offset + size].astype(float)
-            weights[j, :size] = np.log1p(counts) if log else counts
-        cumulative = np.cumsum(weights, axis=1)
-        total = cumulative[:, -1:] if width else np.ones((self.n_blocks, 1))
-        return cumulative / np.where(total > 0, total, 1.0)
+        """Return the cumulative probability of every (block, category) pair, flattened.
+
+        A block has probability ``1 / n_blocks`` and a category its share of the block's
+        weights (``log(1 + count)`` or ``count``).
+        """
+        if not self.dim:
+            return np.zeros(0)
+        weights = np.log1p(self.counts) if log else self.counts.astype(np.float64)
+        total = np.add.reduceat(weights, self.offsets)[self._block]
+        cumulative = np.cumsum(weights / np.maximum(total, np.finfo(float).tiny))
+        return cumulative / cumulative[-1]
 
     def draw(self, n: int, rng: np.random.Generator, log: bool) -> tuple[np.ndarray, np.ndarray]:
         """Pick a block uniformly and a category of it for each of ``n`` rows.
+
+        One uniform number per row, located among the cumulative probabilities of all
+        (block, category) pairs: a category of probability zero is never picked.
 
         Parameters
         ----------
@@ -95,10 +102,9 @@ class CondVector:
         block, category : ndarray of int64
             The drawn block and category for each row.
         """
-        block = rng.integers(self.n_blocks, size=n)
-        u = 1.0 - rng.random(n)  # in (0, 1]: a zero-probability category is never picked
-        category = (self._cum[log][block] < u[:, None]).sum(axis=1)
-        return block, np.minimum(category, self.widths[block] - 1)
+        # The last cumulative value is exactly 1.0 and the uniforms are below it.
+        pair = np.searchsorted(self._cum[log], rng.random(n), side="right")
+        return self._block[pair], self._category[pair]
 
     def encode(self, block: torch.Tensor, category: torch.Tensor) -> torch.Tensor:
         """One-hot conditional vectors for ``(block, category)`` pairs; zeros where block < 0.

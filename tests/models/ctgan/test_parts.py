@@ -53,6 +53,19 @@ def test_training_sampler_frequency_and_unconditioned_rows(codes):
     assert abs(share - np.mean(codes[:, 0] == 0)) < 0.05
 
 
+@pytest.mark.parametrize("log", [False, True])
+def test_cond_vector_draw_follows_block_and_category_weights(codes, log):
+    cond = _cond(codes)
+    block, category = cond.draw(40_000, np.random.default_rng(5), log=log)
+    assert abs(np.mean(block == 0) - 0.5) < 0.01
+    for j, width in enumerate([3, 4]):
+        counts = cond.counts[cond.offsets[j]: cond.offsets[j] + width].astype(float)
+        weights = np.log1p(counts) if log else counts
+        share = np.bincount(category[block == j], minlength=width) / np.sum(block == j)
+        np.testing.assert_allclose(share, weights / weights.sum(), atol=0.015)
+    assert not ((block == 1) & (category == 2)).any()  # the empty category
+
+
 def test_sampler_without_discrete_columns():
     empty = CondVector([], np.zeros(0, dtype=np.int64))
     sampler = TrainingSampler(empty, np.zeros((50, 0), dtype=np.int64), unconditioned=0.0)
