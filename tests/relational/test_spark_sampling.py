@@ -86,6 +86,8 @@ def test_conditional_cardinality_on_executors(spark, chain, tmp_path):
     sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1, random_state=2,
                     scale=3.0)
     one = _read_parquet(tmp_path, synth)
+    with pytest.raises(ConnectorError, match=r"\['customers', 'orders', 'items'\] already exist"):
+        sample_on_spark(synth, spark, output_path=tmp_path, random_state=2)
     lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=2, scale=3.0)
     three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
     for name in schema.table_names:
