@@ -247,10 +247,11 @@ class SpanLayout:
                              device=logits.device)
         codes = logits.new_empty((logits.shape[0], self.n_blocks), dtype=torch.long)
         for block, (start, stop) in enumerate(self.block_bounds):
-            cdf = torch.softmax(logits[:, start:stop], dim=1).cumsum_(dim=1)
-            # Scaling by the last entry keeps the draw inside the block despite rounding.
-            below = cdf < uniform[:, block : block + 1] * cdf[:, -1:]
-            codes[:, block] = below.sum(dim=1)
+            x = logits[:, start:stop]
+            # Unnormalised cumulative softmax (shifted by the block maximum, so exp() stays
+            # finite); comparing with uniform * total also keeps the draw inside the block.
+            cdf = (x - x.amax(dim=1, keepdim=True)).exp_().cumsum_(dim=1)
+            codes[:, block] = (cdf < uniform[:, block : block + 1] * cdf[:, -1:]).sum(dim=1)
         return codes, scalars
 
 
