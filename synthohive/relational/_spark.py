@@ -40,6 +40,7 @@ import numpy as np
 from synthohive.connectors._spark import SparkConnector, spark_schema, spark_to_pandas
 from synthohive.connectors._spark_types import resolve_mode
 from synthohive.persistence import dump_bytes
+from synthohive.relational._inherit import parent_columns
 from synthohive.relational._plan import TablePlan
 from synthohive.relational._spark_output import (
     check_outputs,
@@ -226,9 +227,10 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
 
 
 def _parent_columns(synth: Any, parent: str, kept: Mapping[str, tuple[Any, np.ndarray]]) -> Any:
-    """Select the cached parent table's blocks, positions, key and learned columns."""
+    """Select the cached parent's blocks, positions, key and the columns children need."""
     plan = synth.plans_[parent]
-    return kept[parent][0].select(BLOCK, POSITION, plan.primary_key, *plan.model_columns)
+    return kept[parent][0].select(BLOCK, POSITION, plan.primary_key,
+                                  *parent_columns(synth.plans_, parent))
 
 
 def _block_stats(parent: Any, task: Task, relation: Any,

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from synthohive.connectors._spark_types import arrow_to_pandas, pandas_to_arrow
 from synthohive.exceptions import ConstraintViolationError
+from synthohive.relational._inherit import parent_columns
 from synthohive.relational._plan import TablePlan
 from synthohive.relational._spark_tasks import (
     BLOCK,
@@ -58,7 +59,7 @@ def skeleton_blocks(task: Task, schema: pa.Schema,
             helper_name(relation.column, "slot"): local,
         }
         linked = np.where(local < 0, 0, local)
-        for column in [parent_plan.primary_key, *parent_plan.model_columns]:
+        for column in [parent_plan.primary_key, *parent_columns(synth.plans_, parent_plan.name)]:
             columns[helper_name(relation.column, column)] = \
                 parent[column].iloc[linked].reset_index(drop=True)
         for secondary in plan.relations[1:]:
@@ -98,7 +99,7 @@ def resolve_secondary(task: Task, relation: Any, schema: pa.Schema, left: pa.Tab
     synth = task.synthesizer()
     plan = synth.plans_[task.table]
     parent_plan = synth.plans_[relation.parent_table]
-    names = [parent_plan.primary_key, *parent_plan.model_columns]
+    names = [parent_plan.primary_key, *parent_columns(synth.plans_, parent_plan.name)]
     block = int(left.column(helper_name(relation.column, "block"))[0].as_py())
     n = left.num_rows
     if block < 0 or right.num_rows == 0:
@@ -152,7 +153,7 @@ def _joined_parents(synth: Any, task: Task, plan: TablePlan, rows: pd.DataFrame,
     parts: dict[str, list[pd.DataFrame]] = {}
     for relation in plan.relations:
         parent_plan = synth.plans_[relation.parent_table]
-        names = [parent_plan.primary_key, *parent_plan.model_columns]
+        names = [parent_plan.primary_key, *parent_columns(synth.plans_, parent_plan.name)]
         linked = np.flatnonzero(rows[helper_name(relation.column, "slot")].to_numpy() >= 0)
         referenced = rows[[helper_name(relation.column, c) for c in names]].iloc[linked]
         offset = sum(len(f) for f in parts.get(relation.parent_table, []))
@@ -176,7 +177,7 @@ def _joined_parents(synth: Any, task: Task, plan: TablePlan, rows: pd.DataFrame,
 def _parent_fields(synth: Any, relation: Any) -> list[pa.Field]:
     """Fields of a parent's key and model columns, named after the foreign key."""
     parent = synth.plans_[relation.parent_table]
-    names = [parent.primary_key, *parent.model_columns]
+    names = [parent.primary_key, *parent_columns(synth.plans_, parent.name)]
     frame = empty_frame(names, synth.dtypes_[parent.name])
     return [f.with_name(helper_name(relation.column, f.name)).remove_metadata()
             for f in pandas_to_arrow(frame, parent.name).schema]

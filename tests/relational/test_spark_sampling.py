@@ -1,5 +1,6 @@
 """Distributed sampling on local Spark: independent of partitioning, zero orphans, outputs."""
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -98,6 +99,41 @@ def test_conditional_cardinality_on_executors(spark, chain, tmp_path):
         one["customers"]["customer_id"], fill_value=0).to_numpy()
     by_segment = pd.Series(per_customer).groupby(one["customers"]["segment"].to_numpy()).mean()
     assert by_segment["pro"] > 2.5 * by_segment["retail"]
+
+
+def test_copied_parent_columns_on_executors(spark, star, tmp_path):
+    """Columns copied from the driving and from a secondary parent survive on Spark."""
+    schema, tables = star
+    tables = dict(tables)
+    stores = tables["stores"].assign(name=[f"Store {i}" for i in range(len(tables["stores"]))])
+    sales = tables["sales"].copy()
+    by_store = stores.set_index("store_id")
+    price = tables["products"].set_index("product_id")["price"]
+    sales["store_size"] = by_store["size"].reindex(sales["store_id"]).to_numpy()
+    sales["store_name"] = by_store["name"].reindex(sales["store_id"]).to_numpy()
+    sales["list_price"] = price.reindex(sales["product_id"]).to_numpy()
+    tables.update(stores=stores, sales=sales)
+    synth = _fitted(schema, tables)
+    assert "name" in synth.plans_["stores"].id_like_columns  # resampled, not learned
+    copied = {(r.column, r.parent_table) for r in synth.plans_["sales"].inherited}
+    assert copied >= {("store_size", "stores"), ("store_name", "stores"),
+                      ("list_price", "products")}
+    sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1, random_state=3)
+    one = _read_parquet(tmp_path, synth)
+    lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=3)
+    three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
+    for name in schema.table_names:
+        pd.testing.assert_frame_equal(one[name], three[name])
+    _assert_no_orphans(schema, one)
+    out = one["sales"]
+    products = one["products"].set_index("product_id")["price"]
+    generated = one["stores"].set_index("store_id")
+    for column, parent_column in [("store_size", "size"), ("store_name", "name")]:
+        expected = generated[parent_column].reindex(out["store_id"]).to_numpy()
+        assert (out[column].to_numpy() == expected).all(), column
+    linked = out["product_id"].notna().to_numpy()
+    np.testing.assert_array_equal(out["list_price"].to_numpy()[linked],
+                                  products.reindex(out["product_id"][linked]).to_numpy())
 
 
 def test_delta_on_object_store_needs_the_jars(spark, chain):
