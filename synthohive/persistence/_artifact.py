@@ -305,7 +305,10 @@ def load_bytes(data: bytes, expected: type[T] | None = None) -> T:
     try:
         obj = _Decoder(arrays, tensors).decode(manifest.get("root"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise SerializationError(f"The artifact's state could not be rebuilt: {exc!r}") from exc
+        raise SerializationError(
+            f"The artifact's state could not be rebuilt ({exc!r}); it is damaged or was written "
+            f"by another version of synthohive (this is {__version__}): fit and save it again."
+        ) from exc
     if expected is not None and not isinstance(obj, expected):
         raise SerializationError(
             f"The artifact holds a {type(obj).__qualname__}, not a {expected.__qualname__}; "
