@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from synthohive.exceptions import DataValidationError, NotFittedError
-from synthohive.utils._random import derive_seed, draw_seed
+from synthohive.utils._random import draw_seed, sample_seed
 
 __all__ = ["CardinalityEstimator"]
 
@@ -106,11 +106,7 @@ class CardinalityEstimator(BaseEstimator, ABC):
             )
         context = _check_context(context, None, "sample")
         n_rows = _check_n(n, context)
-        if random_state is None:
-            seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
-            self.n_sample_calls_ += 1
-        else:
-            seed = draw_seed(random_state)
+        seed = sample_seed(self, random_state)
         if n_rows == 0:
             return np.zeros(0, dtype=np.int64)
         drawn = np.asarray(self._sample(context, n_rows, np.random.default_rng(seed)))

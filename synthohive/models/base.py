@@ -26,7 +26,7 @@ from synthohive.metrics import (
     check_threshold,
 )
 from synthohive.persistence import load_artifact, save_artifact
-from synthohive.utils._random import derive_seed, draw_seed
+from synthohive.utils._random import draw_seed, sample_seed
 
 logger = logging.getLogger(__name__)
 
@@ -191,11 +191,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             conditions = self._check_conditions(conditions)
         if quality_threshold is not None:
             check_threshold(quality_threshold, [None] * len(self.columns_), self.columns_)
-        if random_state is None:
-            seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
-            self.n_sample_calls_ += 1
-        else:
-            seed = draw_seed(random_state)
+        seed = sample_seed(self, random_state)
         if conditions is None:
             result = self._sample(n_samples, context, seed)
         else:

@@ -38,7 +38,7 @@ from synthohive.relational._writer import (
     check_output,
     empty_frame,
 )
-from synthohive.utils._random import derive_seed, draw_seed, numpy_generator
+from synthohive.utils._random import derive_seed, numpy_generator, sample_seed
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,7 @@ class SamplingMixin:
         """:meth:`RelationalSynthesizer.sample` on this machine (``scale`` checked)."""
         check_output(output_path, format, output)
         check_threshold(self.plans_, quality_threshold)
-        if random_state is None:
-            seed = derive_seed(self.seed_, "sample", self.n_sample_calls_)
-            self.n_sample_calls_ += 1
-        else:
-            seed = draw_seed(random_state)
+        seed = sample_seed(self, random_state)
         pending_children = {name: len(self.schema_.children(name)) for name in self.order_}
         kept: dict[str, tuple[pd.Index, pd.DataFrame]] = {}
         result: dict[str, Any] = {}

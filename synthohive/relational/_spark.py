@@ -67,7 +67,7 @@ from synthohive.relational._spark_tasks import (
     root_blocks,
 )
 from synthohive.relational._synthesizer import _check_scale
-from synthohive.utils._random import derive_seed, draw_seed
+from synthohive.utils._random import sample_seed
 
 logger = logging.getLogger(__name__)
 
@@ -133,11 +133,7 @@ def sample_on_spark(
     resolved = resolve_mode(None, mode)
     output_path, format, database = check_outputs(spark, output_path, format, database, output)
     partitions = check_partitions(n_partitions, spark)
-    if random_state is None:
-        seed = derive_seed(synthesizer.seed_, "sample", synthesizer.n_sample_calls_)
-        synthesizer.n_sample_calls_ += 1
-    else:
-        seed = draw_seed(random_state)
+    seed = sample_seed(synthesizer, random_state)
     connector = SparkConnector(spark)
     if resolved == "error":
         refuse_existing(connector, synthesizer.order_, output_path, format, database)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,6 +56,33 @@ def derive_seed(seed: int, *keys: str | int) -> int:
     entropy = int.from_bytes(digest[:16], "little")
     state = np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint64)[0]
     return int(state % MAX_SEED)
+
+
+def sample_seed(estimator: Any, random_state: int | np.random.RandomState | None) -> int:
+    """Seed of one ``sample`` call of a fitted estimator.
+
+    With ``random_state`` the seed comes from it alone, so the call is reproducible whatever
+    came before. Without, it derives from the estimator's ``seed_`` and its count of such
+    calls (``n_sample_calls_``, incremented), so successive calls differ but a refit or a
+    reloaded estimator replays the same sequence.
+
+    Parameters
+    ----------
+    estimator : object
+        A fitted estimator with ``seed_`` and ``n_sample_calls_``.
+    random_state : int, RandomState instance or None
+        The call's ``random_state``.
+
+    Returns
+    -------
+    int
+        The seed every draw of the call derives from.
+    """
+    if random_state is not None:
+        return draw_seed(random_state)
+    seed = derive_seed(estimator.seed_, "sample", estimator.n_sample_calls_)
+    estimator.n_sample_calls_ += 1
+    return seed
 
 
 def numpy_generator(seed: int) -> np.random.Generator:

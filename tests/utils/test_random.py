@@ -48,3 +48,18 @@ def test_fork_rng_restores_global_state():
         second = torch.nn.Linear(3, 2).weight.detach().clone()
     assert torch.equal(first, second)
     assert torch.equal(before, torch.random.get_rng_state())
+
+
+def test_sample_seed_counts_calls_without_random_state():
+    from types import SimpleNamespace
+
+    from synthohive.utils._random import sample_seed
+
+    fitted = SimpleNamespace(seed_=7, n_sample_calls_=0)
+    first, second = sample_seed(fitted, None), sample_seed(fitted, None)
+    assert first != second
+    assert fitted.n_sample_calls_ == 2
+    assert sample_seed(fitted, 3) == sample_seed(fitted, 3)
+    assert fitted.n_sample_calls_ == 2
+    replay = SimpleNamespace(seed_=7, n_sample_calls_=0)
+    assert sample_seed(replay, None) == first
