@@ -47,6 +47,7 @@ import pandas as pd
 from synthohive.exceptions import DataValidationError
 from synthohive.relational._plan import InheritRule, TablePlan
 from synthohive.relational._values import observed_values, resample
+from synthohive.schema._validate import value_kind
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def detect_rules(plan: TablePlan, frame: pd.DataFrame, plans: Mapping[str, Table
         for column in candidates:
             child = frame[column]
             for source in (s for s in parent_plan.output_columns if s in sources):
-                if _kind(parent[source]) != _kind(child):
+                if value_kind(parent[source]) != value_kind(child):
                     continue
                 parent_values = parent[source].take(where[linked])
                 copies = matches(child[linked], parent_values)
@@ -243,13 +244,3 @@ def _agreement(child: pd.Series, parent: pd.Series, copies: np.ndarray,
     if chance >= 1.0 - 1e-12:
         return -np.inf
     return (observed - chance) / (1.0 - chance)
-
-
-def _kind(values: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(values):
-        return "bool"
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return "datetime"
-    if pd.api.types.is_numeric_dtype(values):
-        return "number"
-    return "text"
