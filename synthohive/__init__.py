@@ -8,6 +8,7 @@ from synthohive.cardinality import (
     NegativeBinomialCardinality,
 )
 from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.models.copula import GaussianCopula
 from synthohive.models.ctgan import CTGAN
 from synthohive.relational import RelationalSynthesizer
 from synthohive.schema import Schema
@@ -19,6 +20,7 @@ __all__ = [
     "ConditionalGenerativeModel",
     "DataTransformer",
     "EmpiricalCardinality",
+    "GaussianCopula",
     "NegativeBinomialCardinality",
     "RelationalSynthesizer",
     "Schema",

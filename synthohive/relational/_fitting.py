@@ -112,7 +112,7 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
 
 
 def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
-               model_template: Callable[[str], Any],
+               model_template: Callable[[str, int], Any],
                cardinality_template: Callable[[str, str], Any]) -> Fitted:
     """Fit every relation's cardinality estimator and every table's model, in order.
 
@@ -125,7 +125,8 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
     seed : int
         The synthesizer's seed; each clone gets ``derive_seed(seed, table[, fk column])``.
     model_template : callable
-        ``model_template(table)`` returns the (unfitted) model template of a table.
+        ``model_template(table, n_rows)`` returns the (unfitted) model template of a table
+        of ``n_rows`` training rows.
     cardinality_template : callable
         ``cardinality_template(table, fk column)`` returns a relation's estimator template.
 
@@ -149,7 +150,7 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
                                                tables[relation.parent_table]))
         if plan.fitted_columns:
             context = gather_context(plan, plans, tables, positions)
-            model = seeded(clone(model_template(name)), derive_seed(seed, name))
+            model = seeded(clone(model_template(name, len(frame))), derive_seed(seed, name))
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])
