@@ -1,4 +1,4 @@
-"""The examples run end to end (with 1 epoch) and produce what they promise."""
+"""The examples run end to end (CTGAN with 1 epoch) and produce what they promise."""
 
 import json
 import os
@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-def test_quickstart_writes_tables_and_reports(tmp_path):
-    env = dict(os.environ, SYNTHOHIVE_EXAMPLE_EPOCHS="1", SYNTHOHIVE_EXAMPLE_OUTPUT=str(tmp_path))
+@pytest.mark.parametrize("model", ["default", "ctgan"])
+def test_quickstart_writes_tables_and_reports(tmp_path, model):
+    env = dict(os.environ, SYNTHOHIVE_EXAMPLE_MODEL=model, SYNTHOHIVE_EXAMPLE_EPOCHS="1",
+               SYNTHOHIVE_EXAMPLE_OUTPUT=str(tmp_path))
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "quickstart.py")],
         capture_output=True, text=True, env=env, timeout=900, check=False,

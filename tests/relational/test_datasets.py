@@ -25,11 +25,42 @@ def test_real_dataset_end_to_end(name, depth, tmp_path):
     assert set(paths) == set(schema.table_names)
 
 
-def test_ctgan_end_to_end_on_chinook(tmp_path):
+def test_default_model_depends_on_table_size():
     from synthohive.models import default_model
+    from synthohive.models.copula import GaussianCopula
     from synthohive.models.ctgan import CTGAN
 
+    assert isinstance(default_model(19_999), GaussianCopula)
+    assert isinstance(default_model(20_000), CTGAN)
     assert isinstance(default_model(), CTGAN)
+    assert default_model(10) is not default_model(10)
+
+
+def test_default_models_on_full_sakila(tmp_path):
+    from synthohive.models.copula import GaussianCopula
+
+    schema, tables = read_dataset("sakila")
+    synth = RelationalSynthesizer(schema, random_state=0).fit(tables)
+    assert synth.models_
+    assert all(isinstance(m, GaussianCopula) for m in synth.models_.values())
+    synthetic = synth.sample(random_state=2)
+    for fk in schema.foreign_keys:
+        values = synthetic[fk.child_table][fk.column].dropna()
+        assert values.isin(synthetic[fk.parent_table][fk.parent_column]).all(), fk.name
+    for table, frame in tables.items():
+        assert synthetic[table].dtypes.equals(frame.dtypes), table
+        assert len(synthetic[table]) == len(frame) or schema.parents(table), table
+    real_null = tables["payment"]["rental_id"].isna().sum()
+    assert synthetic["payment"]["rental_id"].isna().sum() == real_null
+    synth.save(tmp_path / "sakila.shm")
+    again = RelationalSynthesizer.load(tmp_path / "sakila.shm").sample(random_state=2)
+    for table, frame in synthetic.items():
+        assert frame.equals(again[table]), table
+
+
+def test_ctgan_end_to_end_on_chinook(tmp_path):
+    from synthohive.models.ctgan import CTGAN
+
     schema, tables = read_dataset("chinook")
     tables = subset(schema, tables, 120)
     model = CTGAN(epochs=1, batch_size=50, pac=5, embedding_dim=16, generator_dim=(32,),
