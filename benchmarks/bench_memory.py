@@ -4,7 +4,8 @@ Fits a RelationalSynthesizer once, saves it, then samples in fresh subprocesses 
 scale) that load the artifact and stream every table to Parquet; each subprocess reports
 its peak resident set size. The target is peak(scale=10) <= 1.5 x peak(scale=1)::
 
-    python benchmarks/bench_memory.py --dataset sakila --epochs 1
+    python benchmarks/bench_memory.py --dataset sakila                 # default models
+    python benchmarks/bench_memory.py --dataset sakila --model ctgan --epochs 1
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_relational import read_dataset
+from bench_relational import read_dataset, template
 
 from synthohive import RelationalSynthesizer
-from synthohive.models.ctgan import CTGAN
 
 _CHILD = """
 import json, resource, sys, time
@@ -48,16 +48,18 @@ def measure(artifact: Path, scale: float, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="sakila")
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--model", choices=["default", "ctgan", "copula"], default="default",
+                        help="per-table model: the library default, or one for every table")
+    parser.add_argument("--epochs", type=int, default=1, help="CTGAN epochs (--model ctgan)")
+    parser.add_argument("--batch-size", type=int, help="CTGAN batch size (--model ctgan)")
     parser.add_argument("--scales", type=float, nargs="*", default=[1.0, 10.0])
     args = parser.parse_args()
     schema, tables = read_dataset(args.dataset)
-    synth = RelationalSynthesizer(schema, model=CTGAN(epochs=args.epochs, device="cpu"),
-                                  random_state=0)
+    synth = RelationalSynthesizer(schema, model=template(args), random_state=0)
     started = time.perf_counter()
     synth.fit(tables)
     print(f"{args.dataset}: fitted in {time.perf_counter() - started:.1f}s "
-          f"(CTGAN epochs={args.epochs}); parent peak RSS "
+          f"(model={args.model}); parent peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         artifact = Path(folder) / "synth.shm"
