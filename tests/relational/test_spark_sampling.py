@@ -136,6 +136,23 @@ def test_copied_parent_columns_on_executors(spark, star, tmp_path):
                                   products.reindex(out["product_id"][linked]).to_numpy())
 
 
+def test_default_models_on_executors(spark, star, tmp_path):
+    """The library's default models (Gaussian copulas here) travel to the executors."""
+    from synthohive import GaussianCopula
+
+    schema, tables = star
+    synth = RelationalSynthesizer(schema, random_state=0, chunk_size=97).fit(tables)
+    assert all(isinstance(m, GaussianCopula) for m in synth.models_.values())
+    sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1, random_state=4)
+    one = _read_parquet(tmp_path, synth)
+    lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=4)
+    three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
+    for name in schema.table_names:
+        pd.testing.assert_frame_equal(one[name], three[name])
+        assert one[name].dtypes.equals(tables[name][one[name].columns].dtypes), name
+    _assert_no_orphans(schema, one)
+
+
 def test_delta_on_object_store_needs_the_jars(spark, chain):
     """Without the Delta jars nothing is generated, and the error says how to add them."""
     schema, tables = chain
