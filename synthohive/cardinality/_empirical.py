@@ -18,26 +18,44 @@ from synthohive.utils._validation import Interval, check_params
 logger = logging.getLogger(__name__)
 
 _MAX_KEY = 2**62
+# Least adjusted share of the counts' variance a parent column must explain to be chosen.
+MIN_EXPLAINED = 0.05
 
 
 @register_persistable("EmpiricalCardinality")
 class EmpiricalCardinality(CardinalityEstimator):
     """Draws children counts by resampling the counts observed at ``fit``.
 
-    Without ``conditional_on`` every parent draws from all observed counts, zeros included,
-    so the synthetic count distribution matches the real one up to sampling noise.
+    Unconditionally every parent draws from all observed counts, zeros included, so the
+    synthetic count distribution matches the real one up to sampling noise.
 
-    With ``conditional_on``, parents are grouped by those parent columns (numeric and
-    datetime columns with more than ``n_bins`` distinct values by quantile bin, others by
-    value, nulls as their own group) and each parent resamples the counts of its group. A
-    group with fewer than ``min_group_size`` parents (or a value unseen at fit) falls back to
-    the group made of the earlier columns only, down to all parents: list the most important
-    column first.
+    Conditionally, parents are grouped by parent columns (numeric and datetime columns with
+    more than ``n_bins`` distinct values by quantile bin, others by value, nulls as their own
+    group) and each parent resamples the counts of its group. A group with fewer than
+    ``min_group_size`` parents (or a value unseen at fit) falls back to the group made of the
+    earlier columns only, down to all parents: list the most important column first.
+
+    ``conditional_on="auto"`` (the default) chooses at ``fit`` from the context columns:
+
+    * a *label*, a discrete column whose values tell every parent apart (the names of a
+      dimension table: chinook's 5 media types, northwind's 8 categories), ranks the
+      parents: the counts are drawn from all parents (stratified, so their distribution
+      is kept whichever labels are generated) and handed out in the order of each label's
+      own count. Generated once each, every label keeps its count (the media type with
+      3,034 tracks keeps them, instead of a random one getting them); a label generated
+      twice takes the two largest counts left; an unseen label ranks at random;
+    * otherwise the column whose groups (of at least ``min_group_size`` parents) explain the
+      largest share of the counts' variance, adjusted for the number of groups, if that
+      share is at least 0.05 (``MIN_EXPLAINED``);
+    * otherwise none. Without context, fit and sample are unconditional.
+
+    The choice is logged and kept as ``conditioning_``.
 
     Parameters
     ----------
-    conditional_on : str or list of str, optional
-        Parent columns the counts depend on; ``fit`` and ``sample`` then need ``context``.
+    conditional_on : "auto", str, list of str or None, default="auto"
+        Parent columns the counts depend on (``fit`` and ``sample`` then need ``context``),
+        ``"auto"`` to choose them from the context, or None for unconditional counts.
     n_bins : int, default=5
         Quantile bins of continuous conditioning columns.
     min_group_size : int, default=30
@@ -47,6 +65,12 @@ class EmpiricalCardinality(CardinalityEstimator):
 
     Attributes
     ----------
+    conditioning_ : list of str
+        The conditioning columns used (the chosen ones with ``"auto"``).
+    min_sizes_ : list of int
+        Fewest parents a group of each conditioning level needs (1 for a label).
+    coupled_ : bool
+        Whether the counts are coupled to a label by rank (see ``"auto"``).
     coders_ : list of ColumnCoder
         Encoding of each conditioning column.
     keys_ : list of ndarray of int64
@@ -75,7 +99,7 @@ class EmpiricalCardinality(CardinalityEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, conditional_on: str | list[str] | None = None, n_bins: int = 5,
+    def __init__(self, *, conditional_on: str | list[str] | None = "auto", n_bins: int = 5,
                  min_group_size: int = 30,
                  random_state: int | np.random.RandomState | None = None) -> None:
         self.conditional_on = conditional_on
@@ -90,9 +114,35 @@ class EmpiricalCardinality(CardinalityEstimator):
             return [self.conditional_on]
         return list(self.conditional_on)
 
+    def _choose(self, counts: np.ndarray, context: pd.DataFrame | None
+                ) -> tuple[list[str], list[int], bool]:
+        """Return the conditioning columns, each level's smallest group, and the coupling."""
+        if self.conditional_on != "auto":
+            columns = self._columns()
+            return columns, [int(self.min_group_size)] * len(columns), False
+        if context is None or len(counts) < 2:
+            return [], [], False
+        coders = {c: ColumnCoder.learn(str(c), context[c], self.n_bins) for c in context.columns}
+        for column, coder in coders.items():
+            if (coder.kind == "discrete" and not coder.has_nulls
+                    and len(coder.categories) == len(counts)):
+                logger.info("EmpiricalCardinality: label column %r, each parent keeps its "
+                            "count", column)
+                return [str(column)], [1], True
+        shares = {column: _explained(counts, coder.codes(context[column]),
+                                     int(self.min_group_size))
+                  for column, coder in coders.items()}
+        best = max(shares, key=shares.__getitem__, default=None)
+        if best is None or shares[best] < MIN_EXPLAINED:
+            return [], [], False
+        logger.info("EmpiricalCardinality: counts conditional on %r (explains %.1f%% of their "
+                    "variance)", best, 100 * shares[best])
+        return [str(best)], [int(self.min_group_size)], False
+
     def _fit(self, counts: np.ndarray, context: pd.DataFrame | None) -> None:
         check_params(self)
-        columns = self._columns()
+        self.conditioning_, self.min_sizes_, self.coupled_ = self._choose(counts, context)
+        columns = self.conditioning_
         frame = self._require_context(context, columns, "conditional_on") if columns else None
         self.coders_ = [ColumnCoder.learn(c, frame[c], self.n_bins) for c in columns]
         codes = self._codes(frame, len(counts))
@@ -101,14 +151,14 @@ class EmpiricalCardinality(CardinalityEstimator):
             keys = self._keys(codes, level)
             order = np.lexsort((counts, keys))
             unique, sizes = np.unique(keys[order], return_counts=True)
-            kept = sizes >= (self.min_group_size if level else 1)
+            kept = sizes >= (self.min_sizes_[level - 1] if level else 1)
             self.keys_.append(unique[kept])
             self.offsets_.append(np.concatenate([[0], np.cumsum(sizes[kept])]).astype(np.int64))
             self.values_.append(counts[order][np.repeat(kept, sizes)])
             if level:
                 logger.info("EmpiricalCardinality: %d group(s) on %s, %d smaller than %d "
                             "fall back", int(kept.sum()), columns[:level], int((~kept).sum()),
-                            self.min_group_size)
+                            self.min_sizes_[level - 1])
 
     def _codes(self, frame: pd.DataFrame | None, n: int) -> np.ndarray:
         if frame is None or not self.coders_:
@@ -123,7 +173,7 @@ class EmpiricalCardinality(CardinalityEstimator):
             radix *= self.coders_[j].n_codes
             if radix >= _MAX_KEY:
                 raise DataValidationError(
-                    f"EmpiricalCardinality: conditional_on={self._columns()} makes too many "
+                    f"EmpiricalCardinality: conditional_on={self.conditioning_} makes too many "
                     "groups; use fewer columns or a smaller n_bins."
                 )
             keys = keys * self.coders_[j].n_codes + codes[:, j]
@@ -131,11 +181,21 @@ class EmpiricalCardinality(CardinalityEstimator):
 
     def _sample(self, context: pd.DataFrame | None, n: int,
                 rng: np.random.Generator) -> np.ndarray:
-        columns = self._columns()
+        level_of, group_of = self._groups(context, n)
+        out = self._draw(level_of, group_of, rng)
+        if not self.coupled_:
+            return out
+        # Labels: every parent's count, reordered so that labels rank like their own counts.
+        everyone = self._draw(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), rng)
+        coupled = np.empty(n, dtype=np.int64)
+        coupled[np.lexsort((rng.random(n), out))] = np.sort(everyone)
+        return coupled
+
+    def _groups(self, context: pd.DataFrame | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Level and group of each parent row: its deepest level with enough parents."""
+        columns = self.conditioning_
         frame = self._require_context(context, columns, "conditional_on") if columns else None
         codes = self._codes(frame, n)
-        # Each parent row takes one group (its deepest level with enough parents); the
-        # rows of a group then draw stratified quantiles of that group's sorted counts.
         level_of = np.full(n, -1, dtype=np.int64)
         group_of = np.zeros(n, dtype=np.int64)
         for level in range(len(columns), -1, -1):
@@ -147,8 +207,13 @@ class EmpiricalCardinality(CardinalityEstimator):
             hit = (level_of < 0) & (keys[found] == query)
             level_of[hit] = level
             group_of[hit] = found[hit]
+        return level_of, group_of
+
+    def _draw(self, level_of: np.ndarray, group_of: np.ndarray,
+              rng: np.random.Generator) -> np.ndarray:
+        """Draw stratified quantiles of each group's sorted counts for its rows."""
         uniform = _stratified_uniforms(level_of * (len(self.offsets_[0]) + 1) + group_of, rng)
-        out = np.zeros(n, dtype=np.int64)
+        out = np.zeros(len(level_of), dtype=np.int64)
         for level in np.unique(level_of):
             rows = level_of == level
             offsets, group = self.offsets_[level], group_of[rows]
@@ -162,18 +227,43 @@ class EmpiricalCardinality(CardinalityEstimator):
         state = self._base_state()
         if isinstance(self.conditional_on, tuple):
             state["params"]["conditional_on"] = list(self.conditional_on)
-        return {**state, "coders": [c.to_state() for c in self.coders_],
+        return {**state, "conditioning": list(self.conditioning_),
+                "min_sizes": list(self.min_sizes_), "coupled": bool(self.coupled_),
+                "coders": [c.to_state() for c in self.coders_],
                 "keys": list(self.keys_), "offsets": list(self.offsets_),
                 "values": list(self.values_)}
 
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> EmpiricalCardinality:
         estimator = cls._from_base_state(state)
+        estimator.conditioning_ = [str(c) for c in state["conditioning"]]
+        estimator.min_sizes_ = [int(m) for m in state["min_sizes"]]
+        estimator.coupled_ = bool(state["coupled"])
         estimator.coders_ = [ColumnCoder.from_state(c) for c in state["coders"]]
         estimator.keys_ = [np.asarray(k, dtype=np.int64) for k in state["keys"]]
         estimator.offsets_ = [np.asarray(o, dtype=np.int64) for o in state["offsets"]]
         estimator.values_ = [np.asarray(v, dtype=np.int64) for v in state["values"]]
         return estimator
+
+
+def _explained(counts: np.ndarray, codes: np.ndarray, min_size: int) -> float:
+    """Return the adjusted share of the variance of ``counts`` explained by ``codes``.
+
+    Groups of fewer than ``min_size`` rows are pooled (they fall back at sampling). The share
+    is adjusted for the number of groups like an adjusted R²: ``1 - (within / (n - k)) /
+    (total / (n - 1))``, about zero for a column unrelated to the counts.
+    """
+    _, group, sizes = np.unique(codes, return_inverse=True, return_counts=True)
+    _, group = np.unique(np.where(sizes[group] >= min_size, group, len(sizes)),
+                         return_inverse=True)
+    n, k = len(counts), int(group.max()) + 1
+    values = counts.astype(np.float64)
+    total = float(((values - values.mean()) ** 2).sum())
+    if k < 2 or n <= k or total == 0.0:
+        return 0.0
+    means = np.bincount(group, values) / np.bincount(group)
+    within = float(((values - means[group]) ** 2).sum())
+    return 1.0 - (within / (n - k)) / (total / (n - 1))
 
 
 def _stratified_uniforms(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from synthohive.cardinality import EmpiricalCardinality
+from synthohive.persistence import dump_bytes, load_bytes
 from tests.cardinality._data import ks, overdispersed, sakila_rentals_per_customer
 
 
@@ -86,3 +87,47 @@ def test_every_parent_gets_an_observed_count(min_group_size):
                                   min_group_size=min_group_size, random_state=0)
     drawn = fitted.fit(counts, context).sample(context, random_state=0)
     assert np.isin(drawn, counts).all()
+
+
+def test_auto_conditions_on_the_column_that_explains_the_counts():
+    counts, context = overdispersed()
+    noise = np.random.default_rng(5).integers(0, 4, len(counts)).astype(str)
+    context = context.assign(noise=noise)[["noise", "age", "segment"]]
+    fitted = EmpiricalCardinality(random_state=0).fit(counts, context)
+    assert fitted.conditioning_ == ["segment"]
+    assert fitted.min_sizes_ == [30]
+    assert not fitted.coupled_
+    drawn = fitted.sample(context, random_state=1)
+    vip = context["segment"].to_numpy() == "vip"
+    assert ks(counts[vip], drawn[vip]) <= 0.1
+    unrelated = pd.DataFrame({"noise": noise})
+    assert EmpiricalCardinality(random_state=0).fit(counts, unrelated).conditioning_ == []
+    assert EmpiricalCardinality(random_state=0).fit(counts).conditioning_ == []
+    assert EmpiricalCardinality(conditional_on=None).fit(counts, context).conditioning_ == []
+
+
+def test_auto_keeps_each_labelled_parents_count():
+    """A dimension table's labels keep their own counts (the big media type stays big)."""
+    counts = np.array([3034, 237, 214, 11, 7])
+    labels = pd.DataFrame({"name": ["MPEG audio", "Protected AAC", "Protected MPEG-4 video",
+                                    "Purchased AAC", "AAC audio"]})
+    fitted = EmpiricalCardinality(random_state=0).fit(counts, labels)
+    assert fitted.conditioning_ == ["name"]
+    assert fitted.min_sizes_ == [1]
+    assert fitted.coupled_
+    for seed in range(3):
+        np.testing.assert_array_equal(fitted.sample(labels, random_state=seed), counts)
+        twice = fitted.sample(pd.concat([labels, labels]), random_state=seed)
+        np.testing.assert_array_equal(twice, np.tile(counts, 2))
+    # Not one parent per label: the counts keep their distribution, ranked by label.
+    repeated = labels.iloc[[4, 0, 0, 0, 2]]
+    drawn = fitted.sample(repeated, random_state=0)
+    np.testing.assert_array_equal(np.sort(drawn), np.sort(counts))
+    assert drawn[0] == 7
+    assert set(drawn[1:4]) == {3034, 237, 214}
+    assert drawn[4] == 11
+    unseen = fitted.sample(pd.DataFrame({"name": ["new"] * 50}), random_state=0)
+    assert set(unseen) <= set(counts)
+    loaded = load_bytes(dump_bytes(fitted), expected=EmpiricalCardinality)
+    assert loaded.conditioning_ == ["name"]
+    np.testing.assert_array_equal(loaded.sample(labels, random_state=0), counts)

@@ -40,6 +40,13 @@ class GaussianCopula(ConditionalGenerativeModel):
     ----------
     discrete_int_threshold : int, default=10
         Integer columns with at most this many distinct values are treated as categories.
+    stratified : bool, default=True
+        Without context, draw each column's uniforms stratified (one in each ``1/n`` of
+        ``(0, 1)``, in the order of the copula's draws): rows keep the copula's rank
+        dependence and a sample of ``n`` rows reproduces every marginal up to one
+        ``1/n`` step (a 9-row table gets its 9 quantiles, a category its share to within one
+        row) instead of i.i.d. noise. Rows are then exchangeable but not independent; set
+        False for i.i.d. rows. Rows drawn with context are always i.i.d. given the context.
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw.
 
@@ -67,9 +74,11 @@ class GaussianCopula(ConditionalGenerativeModel):
         self,
         *,
         discrete_int_threshold: int = 10,
+        stratified: bool = True,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.discrete_int_threshold = discrete_int_threshold
+        self.stratified = stratified
         self.random_state = random_state
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
@@ -78,6 +87,8 @@ class GaussianCopula(ConditionalGenerativeModel):
             raise DataValidationError(
                 f"discrete_int_threshold must be a non-negative integer, got {threshold!r}."
             )
+        if not isinstance(self.stratified, bool):
+            raise DataValidationError(f"stratified must be True or False, got {self.stratified!r}.")
         self.context_marginals_ = [] if context is None else self._fit_marginals(context)
         self.marginals_ = self._fit_marginals(X)
         parts = [(X, self.marginals_)]
@@ -109,7 +120,13 @@ class GaussianCopula(ConditionalGenerativeModel):
             mean = given @ weights
             covariance = own - cross.T @ weights
         scores = mean + rng.standard_normal(mean.shape) @ _root(covariance).T
-        uniforms = ndtr(scores)
+        if context is None and self.stratified:
+            # Each column's uniforms take one draw per 1/n stratum, in the order of its
+            # scores: the copula's rank dependence is kept and the marginals lose their noise.
+            ranks = scores.argsort(axis=0, kind="stable").argsort(axis=0, kind="stable")
+            uniforms = (ranks + rng.random(scores.shape)) / n_samples
+        else:
+            uniforms = ndtr(scores)
         columns, start = {}, 0
         for marginal in self.marginals_:
             columns[marginal.name] = marginal.from_uniform(
@@ -121,7 +138,7 @@ class GaussianCopula(ConditionalGenerativeModel):
         random_state = self.random_state if isinstance(self.random_state, int) else None
         return {
             "params": {"discrete_int_threshold": int(self.discrete_int_threshold),
-                       "random_state": random_state},
+                       "stratified": bool(self.stratified), "random_state": random_state},
             **self._base_state(),
             "marginals": [m.to_state() for m in self.marginals_],
             "context_marginals": [m.to_state() for m in self.context_marginals_],

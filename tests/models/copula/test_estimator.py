@@ -161,3 +161,21 @@ def test_sklearn_conventions_and_bad_input(table):
         GaussianCopula().fit(pd.DataFrame({"a": [np.nan, np.nan], "b": [1, 2]}))
     with pytest.raises(DataValidationError, match="infinite"):
         GaussianCopula().fit(pd.DataFrame({"a": [1.0, np.inf]}))
+
+
+def test_stratified_draws_reproduce_small_marginals(table):
+    small = table.iloc[:9].reset_index(drop=True)
+    model = GaussianCopula(random_state=0).fit(small)
+    out = model.sample(9, random_state=1)
+    assert ks_2samp(out["amount"], small["amount"]).statistic <= 2 / 9
+    expected = small["segment"].value_counts()
+    assert (out["segment"].value_counts().reindex(expected.index, fill_value=0)
+            - expected).abs().max() <= 1
+    shares = GaussianCopula(random_state=0).fit(table).sample(1000, random_state=2)
+    share = (shares["segment"] == "c").mean()
+    assert abs(share - (table["segment"] == "c").mean()) <= 0.002
+    iid = GaussianCopula(stratified=False, random_state=0).fit(table).sample(1000,
+                                                                             random_state=2)
+    assert not iid.equals(shares)
+    with pytest.raises(DataValidationError, match="stratified"):
+        GaussianCopula(stratified="yes").fit(table)
