@@ -11,7 +11,8 @@ them, the sizes of the tables of a business database. For every size it prints f
 sample seconds and the SDMetrics single-table ``QualityReport`` score of
 
 * SynthoHive's ``GaussianCopula`` (the default model of ``RelationalSynthesizer`` for tables
-  under 20,000 rows),
+  under 20,000 rows), with its default stratified draws and with ``stratified=False``
+  (i.i.d. rows, like SDV's),
 * SDV's ``GaussianCopulaSynthesizer`` with its defaults (the same model family; what SDV's
   HMA uses per table),
 * with ``--ctgan``, SynthoHive's ``CTGAN`` with its defaults (what the default switches to
@@ -76,6 +77,8 @@ def main() -> None:
         table = (full if size == len(full)
                  else full.sample(size, random_state=args.seed).reset_index(drop=True))
         runs = {"ours copula": ours(sh.GaussianCopula(random_state=args.seed), table, args.seed),
+                "ours iid": ours(sh.GaussianCopula(stratified=False, random_state=args.seed),
+                                 table, args.seed),
                 "SDV copula": sdv_copula(table, args.seed)}
         if args.ctgan:
             runs["ours CTGAN"] = ours(sh.CTGAN(device="cpu", random_state=args.seed), table,
