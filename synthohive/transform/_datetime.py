@@ -1,16 +1,16 @@
 """Naive datetimes as exact numbers.
 
-A ``datetime64`` column is encoded as an integer count of the coarsest unit (day, second,
-millisecond, microsecond or the column's own unit) in which every training value is whole,
-so that the count stays small enough for float64 to hold it exactly, and decoded by
-rounding back to that unit.
+A ``datetime64`` column is encoded as an integer count of the coarsest unit (day, hour,
+minute, second, millisecond, microsecond or the column's own unit) in which every training
+value is whole, so that the count stays small enough for float64 to hold it exactly, and
+decoded by rounding back to that unit: hourly stamps stay on the hour.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_UNITS = ("D", "s", "ms", "us", "ns")
+_UNITS = ("D", "h", "m", "s", "ms", "us", "ns")
 
 
 def coarsest_unit(values: np.ndarray) -> int:
