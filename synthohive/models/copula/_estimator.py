@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from numbers import Integral
 from typing import Any
 
@@ -28,7 +29,8 @@ class GaussianCopula(ConditionalGenerativeModel):
     number shows as strongly correlated with it) and shrunk towards the identity with the
     Ledoit–Wolf formula, ties the columns together. With context, the context columns are
     dimensions of the same copula, and rows are drawn from the conditional normal
-    distribution given each context row's scores.
+    distribution given each context row's scores. ``sample(conditions={column: value})``
+    fixes discrete columns the same way.
 
     The model has no training loop: ``fit`` is one pass over the data. Marginals are exact
     (up to interpolation between training quantiles) even on tables of a few rows, where a
@@ -104,23 +106,72 @@ class GaussianCopula(ConditionalGenerativeModel):
         return [Marginal.fit(frame[c], str(c), int(self.discrete_int_threshold))
                 for c in frame.columns]
 
-    def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
+    def _check_conditions(self, conditions: Any) -> dict[str, Any]:
+        """Validate ``sample(conditions=...)``: discrete columns and values seen in training.
+
+        Every generated row then holds those values, and the other columns are drawn from
+        the copula's conditional distribution given them (like context columns).
+
+        Returns
+        -------
+        dict
+            The conditions.
+
+        Raises
+        ------
+        DataValidationError
+            Not a non-empty dict, a column that is not discrete, or a value unseen in fit.
+        """
+        if not isinstance(conditions, Mapping) or not conditions:
+            raise DataValidationError(
+                f"conditions must be a non-empty dict {{column: value}}, got {conditions!r}."
+            )
+        marginals = {m.name: m for m in self.marginals_}
+        discrete = [m.name for m in self.marginals_ if m.encoder is not None]
+        for column, value in conditions.items():
+            if column not in discrete:
+                raise DataValidationError(
+                    f"conditions column {column!r} is not a discrete column of this table; "
+                    f"discrete columns: {discrete}."
+                )
+            encoder = marginals[column].encoder
+            if encoder.encode(np.array([value], dtype=object))[0] < 0:
+                raise DataValidationError(
+                    f"conditions value {value!r} of column {column!r} was not seen in fit; "
+                    f"seen values include {encoder.categories[:10].tolist()!r}."
+                )
+        return dict(conditions)
+
+    def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int,
+                conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
         rng = numpy_generator(seed)
-        n_context = sum(m.width for m in self.context_marginals_)
-        own = self.correlation_[n_context:, n_context:]
-        if context is None:
-            mean = np.zeros((n_samples, own.shape[0]))
-            covariance = own
-        else:
-            bounds = [m.bounds(context[m.name]) for m in self.context_marginals_]
-            given = inside(np.column_stack([b[0] for b in bounds]),
-                           np.column_stack([b[1] for b in bounds]), rng)
-            cross = self.correlation_[:n_context, n_context:]
-            weights = np.linalg.solve(self.correlation_[:n_context, :n_context], cross)
-            mean = given @ weights
-            covariance = own - cross.T @ weights
-        scores = mean + rng.standard_normal(mean.shape) @ _root(covariance).T
-        if context is None and self.stratified:
+        marginals = [*self.context_marginals_, *self.marginals_]
+        edges = np.cumsum([0] + [m.width for m in marginals])
+        n_context = int(edges[len(self.context_marginals_)])
+        # Known columns (index into marginals, values): the context, then the conditions.
+        known = [] if context is None else [(i, context[m.name])
+                                            for i, m in enumerate(self.context_marginals_)]
+        position = {m.name: len(self.context_marginals_) + i
+                    for i, m in enumerate(self.marginals_)}
+        known += [(position[c], pd.Series([v] * n_samples, dtype=object))
+                  for c, v in (conditions or {}).items()]
+        given = np.array([d for i, _ in known for d in range(edges[i], edges[i + 1])],
+                         dtype=np.int64)
+        free = np.setdiff1d(np.arange(n_context, len(self.correlation_)), given)
+        scores = np.zeros((n_samples, len(self.correlation_)))
+        covariance = self.correlation_[np.ix_(free, free)]
+        if len(given):
+            bounds = [marginals[i].bounds(values) for i, values in known]
+            scores[:, given] = inside(np.column_stack([b[0] for b in bounds]),
+                                      np.column_stack([b[1] for b in bounds]), rng)
+            cross = self.correlation_[np.ix_(given, free)]
+            weights = np.linalg.solve(self.correlation_[np.ix_(given, given)], cross)
+            scores[:, free] = scores[:, given] @ weights
+            covariance = covariance - cross.T @ weights
+        if len(free):
+            scores[:, free] += rng.standard_normal((n_samples, len(free))) @ _root(covariance).T
+        scores = scores[:, n_context:]
+        if not len(given) and self.stratified:
             # Each column's uniforms take one draw per 1/n stratum, in the order of its
             # scores: the copula's rank dependence is kept and the marginals lose their noise.
             ranks = scores.argsort(axis=0, kind="stable").argsort(axis=0, kind="stable")

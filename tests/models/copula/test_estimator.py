@@ -179,3 +179,32 @@ def test_stratified_draws_reproduce_small_marginals(table):
     assert not iid.equals(shares)
     with pytest.raises(DataValidationError, match="stratified"):
         GaussianCopula(stratified="yes").fit(table)
+
+
+def test_conditions_fix_discrete_columns_and_shift_the_rest(table, fitted):
+    vip = fitted.sample(500, conditions={"segment": "c"}, random_state=0)
+    assert (vip["segment"] == "c").all()
+    assert vip.dtypes.equals(table.dtypes)
+    real_c = table.loc[table["segment"] == "c", "amount"]
+    assert abs(vip["amount"].median() - real_c.median()) < 0.25 * real_c.median()
+    both = fitted.sample(200, conditions={"segment": "a", "flag": False}, random_state=0)
+    assert (both["segment"] == "a").all()
+    assert not both["flag"].any()
+    context, X = table[["segment"]], table[["amount", "tier", "rating"]]
+    conditional = GaussianCopula(random_state=0).fit(X, context=context)
+    rows_c = context[context["segment"] == "c"].iloc[:100]
+    high = conditional.sample(context=rows_c, conditions={"tier": "high"}, random_state=0)
+    assert (high["tier"] == "high").all()
+    assert high["amount"].median() > 100
+    low = fitted.sample(300, conditions={"tier": "low"}, random_state=0)
+    assert low["amount"].median() < 50
+    assert (low["segment"] != "c").mean() > 0.9
+
+
+@pytest.mark.parametrize(("conditions", "match"), [
+    ({}, "non-empty"), ("segment", "non-empty"), ({"amount": 3.0}, "not a discrete"),
+    ({"nope": 1}, "not a discrete"), ({"segment": "zzz"}, "not seen"),
+])
+def test_bad_conditions(fitted, conditions, match):
+    with pytest.raises(DataValidationError, match=match):
+        fitted.sample(10, conditions=conditions)
