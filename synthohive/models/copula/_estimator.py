@@ -174,8 +174,11 @@ class GaussianCopula(ConditionalGenerativeModel):
         if not len(given) and self.stratified:
             # Each column's uniforms take one draw per 1/n stratum, in the order of its
             # scores: the copula's rank dependence is kept and the marginals lose their noise.
-            ranks = scores.argsort(axis=0, kind="stable").argsort(axis=0, kind="stable")
-            uniforms = (ranks + rng.random(scores.shape)) / n_samples
+            order = scores.argsort(axis=0)
+            strata = np.empty_like(scores)
+            np.put_along_axis(strata, order, np.arange(n_samples, dtype=np.float64)[:, None],
+                              axis=0)
+            uniforms = (strata + rng.random(scores.shape)) / n_samples
         else:
             uniforms = ndtr(scores)
         columns, start = {}, 0
