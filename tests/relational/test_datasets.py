@@ -5,6 +5,16 @@ from tests.relational._models import NearestContextModel, ShuffleCounts
 from tests.relational.conftest import read_dataset, subset
 
 
+def _assert_joins_with_input_dtypes(schema, tables, synthetic):
+    """Every foreign key joins, primary keys are unique, dtypes are the input's."""
+    for fk in schema.foreign_keys:
+        values = synthetic[fk.child_table][fk.column].dropna()
+        assert values.isin(synthetic[fk.parent_table][fk.parent_column]).all(), fk.name
+    for table, frame in tables.items():
+        assert synthetic[table].dtypes.equals(frame.dtypes), table
+        assert synthetic[table][schema[table].primary_key].is_unique, table
+
+
 @pytest.mark.parametrize(("name", "depth"), [("chinook", 3), ("sakila", 6), ("northwind", 2)])
 def test_real_dataset_end_to_end(name, depth, tmp_path):
     schema, tables = read_dataset(name)
@@ -13,12 +23,7 @@ def test_real_dataset_end_to_end(name, depth, tmp_path):
     synth = RelationalSynthesizer(schema, model=NearestContextModel(),
                                   cardinality=ShuffleCounts(), random_state=0).fit(tables)
     synthetic = synth.sample(random_state=1)
-    for fk in schema.foreign_keys:
-        values = synthetic[fk.child_table][fk.column].dropna()
-        assert values.isin(synthetic[fk.parent_table][fk.parent_column]).all(), fk.name
-    for table, frame in tables.items():
-        assert synthetic[table].dtypes.equals(frame.dtypes), table
-        assert synthetic[table][schema[table].primary_key].is_unique
+    _assert_joins_with_input_dtypes(schema, tables, synthetic)
     paths = synth.sample(scale=0.5, output_path=tmp_path, random_state=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{t}.parquet" for t in schema.table_names)
@@ -44,11 +49,8 @@ def test_default_models_on_full_sakila(tmp_path):
     assert synth.models_
     assert all(isinstance(m, GaussianCopula) for m in synth.models_.values())
     synthetic = synth.sample(random_state=2)
-    for fk in schema.foreign_keys:
-        values = synthetic[fk.child_table][fk.column].dropna()
-        assert values.isin(synthetic[fk.parent_table][fk.parent_column]).all(), fk.name
+    _assert_joins_with_input_dtypes(schema, tables, synthetic)
     for table, frame in tables.items():
-        assert synthetic[table].dtypes.equals(frame.dtypes), table
         assert len(synthetic[table]) == len(frame) or schema.parents(table), table
     real_null = tables["payment"]["rental_id"].isna().sum()
     assert synthetic["payment"]["rental_id"].isna().sum() == real_null
@@ -70,9 +72,6 @@ def test_ctgan_end_to_end_on_chinook(tmp_path):
     synth.save(tmp_path / "chinook.shm")
     loaded = RelationalSynthesizer.load(tmp_path / "chinook.shm")
     first, second = synth.sample(random_state=3), loaded.sample(random_state=3)
-    for name, frame in tables.items():
-        assert first[name].dtypes.equals(frame.dtypes), name
+    _assert_joins_with_input_dtypes(schema, tables, first)
+    for name in tables:
         assert first[name].equals(second[name]), name
-    for fk in schema.foreign_keys:
-        values = first[fk.child_table][fk.column].dropna()
-        assert values.isin(first[fk.parent_table][fk.parent_column]).all(), fk.name

@@ -39,6 +39,19 @@ def _assert_no_orphans(schema, tables):
         assert values.isin(tables[fk.parent_table][fk.parent_column]).all(), fk.name
 
 
+def _same_on_1_and_3_partitions(spark, synth, folder, random_state):
+    """Sample to Parquet on 1 partition and lazily on 3; assert equal and joined; return it."""
+    schema = synth.schema_
+    sample_on_spark(synth, spark, output_path=folder, n_partitions=1, random_state=random_state)
+    one = _read_parquet(folder, synth)
+    lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=random_state)
+    three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
+    for name in schema.table_names:
+        pd.testing.assert_frame_equal(one[name], three[name])
+    _assert_no_orphans(schema, one)
+    return one
+
+
 def test_star_schema_same_output_for_1_and_4_partitions(spark, star, tmp_path):
     schema, tables = star
     synth = _fitted(schema, tables)
@@ -118,13 +131,7 @@ def test_copied_parent_columns_on_executors(spark, star, tmp_path):
     copied = {(r.column, r.parent_table) for r in synth.plans_["sales"].inherited}
     assert copied >= {("store_size", "stores"), ("store_name", "stores"),
                       ("list_price", "products")}
-    sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1, random_state=3)
-    one = _read_parquet(tmp_path, synth)
-    lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=3)
-    three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
-    for name in schema.table_names:
-        pd.testing.assert_frame_equal(one[name], three[name])
-    _assert_no_orphans(schema, one)
+    one = _same_on_1_and_3_partitions(spark, synth, tmp_path, random_state=3)
     out = one["sales"]
     products = one["products"].set_index("product_id")["price"]
     generated = one["stores"].set_index("store_id")
@@ -143,14 +150,9 @@ def test_default_models_on_executors(spark, star, tmp_path):
     schema, tables = star
     synth = RelationalSynthesizer(schema, random_state=0, chunk_size=97).fit(tables)
     assert all(isinstance(m, GaussianCopula) for m in synth.models_.values())
-    sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=1, random_state=4)
-    one = _read_parquet(tmp_path, synth)
-    lazy = sample_on_spark(synth, spark, n_partitions=3, random_state=4)
-    three = _sorted({name: spark_to_pandas(frame) for name, frame in lazy.items()}, schema)
+    one = _same_on_1_and_3_partitions(spark, synth, tmp_path, random_state=4)
     for name in schema.table_names:
-        pd.testing.assert_frame_equal(one[name], three[name])
         assert one[name].dtypes.equals(tables[name][one[name].columns].dtypes), name
-    _assert_no_orphans(schema, one)
 
 
 def test_delta_on_object_store_needs_the_jars(spark, chain):
