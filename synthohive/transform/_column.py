@@ -132,7 +132,7 @@ class ColumnCodec:
             return cls(label, name, spec, has_nulls, encoder=encoder)
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
         normalizer = ModeNormalizer.fit(
-            _numbers(present, spec, name, factor),
+            as_numbers(present, spec, name, factor),
             max_modes=options.max_modes,
             weight_threshold=options.weight_threshold,
             max_fit_rows=options.max_fit_rows,
@@ -240,15 +240,7 @@ class ColumnCodec:
             values = self.normalizer.inverse_transform(
                 reader.scalar(value_span), reader.category(mode_span)
             )
-            if self.spec.is_datetime:
-                values = _datetime.from_numbers(
-                    values, self.datetime_factor, self.spec.value_dtype
-                )
-            elif self.spec.is_integer:
-                low, high = _integer_bounds(np.dtype(self.spec.value_dtype))
-                values = np.clip(np.rint(values), low, high)
-            elif self.decimals is not None:
-                values = np.round(values, self.decimals)
+            values = as_values(values, self.spec, self.datetime_factor, self.decimals)
         null_mask = np.zeros(reader.n_rows, dtype=bool)
         if self.has_nulls:
             null_mask = reader.category(next(spans)) == 1
@@ -268,7 +260,7 @@ class ColumnCodec:
             )
         if self.spec.is_datetime:
             values = values.astype(self.spec.value_dtype)
-        return _numbers(values, self.spec, self.name, self.datetime_factor)
+        return as_numbers(values, self.spec, self.name, self.datetime_factor)
 
     def _check_unknown(self, codes: np.ndarray, values: np.ndarray) -> None:
         unknown = codes < 0
@@ -309,8 +301,12 @@ class ColumnCodec:
         )
 
 
-def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
-    """Return the non-null values of a continuous column as finite float64."""
+def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
+    """Return the non-null values of a continuous column as finite float64.
+
+    Datetimes become counts of ``factor`` ticks; other values must be finite (infinite ones
+    raise ``DataValidationError`` naming column ``name``).
+    """
     if spec.is_datetime:
         return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
     numbers = values.astype(np.float64)
@@ -320,6 +316,23 @@ def _numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.
             f"Column {name!r} holds {int(infinite.sum())} infinite value(s) "
             f"(e.g. {numbers[infinite][0]}); replace them with finite values or NaN."
         )
+    return numbers
+
+
+def as_values(numbers: np.ndarray, spec: DtypeSpec, factor: int, decimals: int | None
+              ) -> np.ndarray:
+    """Return generated floats in a continuous column's format (inverse of :func:`as_numbers`).
+
+    Datetimes are rounded to whole ``factor`` ticks, integers to the nearest integer within
+    the dtype's range, floats to ``decimals`` places when the column had a fixed number.
+    """
+    if spec.is_datetime:
+        return _datetime.from_numbers(numbers, factor, spec.value_dtype)
+    if spec.is_integer:
+        low, high = _integer_bounds(np.dtype(spec.value_dtype))
+        return np.clip(np.rint(numbers), low, high)
+    if decimals is not None:
+        return np.round(numbers, decimals)
     return numbers
 
 

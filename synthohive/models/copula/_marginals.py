@@ -26,7 +26,7 @@ import pandas as pd
 
 from synthohive.exceptions import DataValidationError
 from synthohive.transform import _datetime, _dtypes
-from synthohive.transform._column import _numbers
+from synthohive.transform._column import as_numbers, as_values
 from synthohive.transform._continuous import learn_decimals
 from synthohive.transform._discrete import CategoryEncoder
 from synthohive.transform._dtypes import DtypeSpec, from_storable, to_storable
@@ -102,7 +102,7 @@ class Marginal:
             order = spec.categories if spec.family == "category" else None
             return cls(name, spec, null_rate, encoder=CategoryEncoder.fit(present, order=order))
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
-        numbers = np.sort(_numbers(present, spec, name, factor))
+        numbers = np.sort(as_numbers(present, spec, name, factor))
         if numbers.shape[0] > MAX_KNOTS:
             positions = (np.arange(MAX_KNOTS) + 0.5) / MAX_KNOTS * numbers.shape[0] - 0.5
             numbers = np.interp(positions, np.arange(numbers.shape[0]), numbers)
@@ -144,7 +144,7 @@ class Marginal:
             low[present] = np.where(known, edges[codes], 0.5)
             high[present] = np.where(known, edges[codes + 1], 0.5)
         else:
-            numbers = _numbers(values[present], self.spec, self.name, self.datetime_factor)
+            numbers = as_numbers(values[present], self.spec, self.name, self.datetime_factor)
             size = self.knots.shape[0]
             # Numbers beyond the training range take the first or last rank's span.
             low[present] = np.minimum(np.searchsorted(self.knots, numbers, side="left") / size,
@@ -176,14 +176,8 @@ class Marginal:
             values = self.encoder.decode(codes)
         else:
             size = self.knots.shape[0]
-            values = np.interp(u * size - 0.5, np.arange(size), self.knots)
-            if self.spec.is_datetime:
-                values = _datetime.from_numbers(values, self.datetime_factor,
-                                                self.spec.value_dtype)
-            elif self.spec.is_integer:
-                values = np.rint(values)
-            elif self.decimals is not None:
-                values = np.round(values, self.decimals)
+            values = as_values(np.interp(u * size - 0.5, np.arange(size), self.knots),
+                               self.spec, self.datetime_factor, self.decimals)
         null_mask = (uniforms[:, 1] < self.null_rate if self.null_rate > 0
                      else np.zeros(u.shape[0], dtype=bool))
         return _dtypes.restore(values, null_mask, self.spec)
