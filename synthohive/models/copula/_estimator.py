@@ -145,33 +145,18 @@ class GaussianCopula(ConditionalGenerativeModel):
     def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int,
                 conditions: Mapping[str, Any] | None = None) -> pd.DataFrame:
         rng = numpy_generator(seed)
-        marginals = [*self.context_marginals_, *self.marginals_]
-        edges = np.cumsum([0] + [m.width for m in marginals])
-        n_context = int(edges[len(self.context_marginals_)])
-        # Known columns (index into marginals, values): the context, then the conditions.
-        known = [] if context is None else [(i, context[m.name])
-                                            for i, m in enumerate(self.context_marginals_)]
-        position = {m.name: len(self.context_marginals_) + i
-                    for i, m in enumerate(self.marginals_)}
-        known += [(position[c], pd.Series([v] * n_samples, dtype=object))
-                  for c, v in (conditions or {}).items()]
-        given = np.array([d for i, _ in known for d in range(edges[i], edges[i + 1])],
-                         dtype=np.int64)
-        free = np.setdiff1d(np.arange(n_context, len(self.correlation_)), given)
-        scores = np.zeros((n_samples, len(self.correlation_)))
-        covariance = self.correlation_[np.ix_(free, free)]
-        if len(given):
-            bounds = [marginals[i].bounds(values) for i, values in known]
-            scores[:, given] = inside(np.column_stack([b[0] for b in bounds]),
-                                      np.column_stack([b[1] for b in bounds]), rng)
-            cross = self.correlation_[np.ix_(given, free)]
-            weights = np.linalg.solve(self.correlation_[np.ix_(given, given)], cross)
-            scores[:, free] = scores[:, given] @ weights
-            covariance = covariance - cross.T @ weights
-        if len(free):
-            scores[:, free] += rng.standard_normal((n_samples, len(free))) @ _root(covariance).T
-        scores = scores[:, n_context:]
-        if not len(given) and self.stratified:
+        context_dims, own_dims = self._dims()
+        n_context = sum(len(d) for d in context_dims)
+        # Known columns, as (copula dimensions, interval lows, interval highs).
+        known = [] if context is None else [
+            (dims, *m.bounds(context[m.name]))
+            for m, dims in zip(self.context_marginals_, context_dims, strict=True)]
+        position = {m.name: i for i, m in enumerate(self.marginals_)}
+        fixed = [(own_dims[position[c]], *self.marginals_[position[c]].bounds(
+                    pd.Series([v] * n_samples, dtype=object)))
+                 for c, v in (conditions or {}).items()]
+        scores = self._scores(n_samples, [*known, *fixed], rng)[:, n_context:]
+        if not known and not fixed and self.stratified:
             # Each column's uniforms take one draw per 1/n stratum, in the order of its
             # scores: the copula's rank dependence is kept and the marginals lose their noise.
             order = scores.argsort(axis=0)
@@ -181,12 +166,40 @@ class GaussianCopula(ConditionalGenerativeModel):
             uniforms = (strata + rng.random(scores.shape)) / n_samples
         else:
             uniforms = ndtr(scores)
-        columns, start = {}, 0
-        for marginal in self.marginals_:
-            columns[marginal.name] = marginal.from_uniform(
-                uniforms[:, start:start + marginal.width])
-            start += marginal.width
-        return pd.DataFrame(columns)
+        for dims, low, high in fixed:  # the middle of the value's interval decodes exactly
+            uniforms[:, dims - n_context] = (low + high) / 2
+        return pd.DataFrame({m.name: m.from_uniform(uniforms[:, dims - n_context])
+                             for m, dims in zip(self.marginals_, own_dims, strict=True)})
+
+    def _dims(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Return the copula dimensions of each context column and of each own column."""
+        marginals = [*self.context_marginals_, *self.marginals_]
+        edges = np.cumsum([0] + [m.width for m in marginals])
+        dims = [np.arange(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        return dims[:len(self.context_marginals_)], dims[len(self.context_marginals_):]
+
+    def _scores(self, n_samples: int, known: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                rng: np.random.Generator) -> np.ndarray:
+        """Draw the normal scores of every dimension.
+
+        ``known`` lists ``(dimensions, lows, highs)``: those dimensions are drawn inside
+        their intervals, the others from the conditional normal distribution given them.
+        """
+        given = np.concatenate([dims for dims, _, _ in known] or [np.zeros(0, np.int64)])
+        n_context = sum(m.width for m in self.context_marginals_)
+        free = np.setdiff1d(np.arange(n_context, len(self.correlation_)), given)
+        scores = np.zeros((n_samples, len(self.correlation_)))
+        covariance = self.correlation_[np.ix_(free, free)]
+        if len(given):
+            scores[:, given] = inside(np.column_stack([low for _, low, _ in known]),
+                                      np.column_stack([high for _, _, high in known]), rng)
+            cross = self.correlation_[np.ix_(given, free)]
+            weights = np.linalg.solve(self.correlation_[np.ix_(given, given)], cross)
+            scores[:, free] = scores[:, given] @ weights
+            covariance = covariance - cross.T @ weights
+        if len(free):
+            scores[:, free] += rng.standard_normal((n_samples, len(free))) @ _root(covariance).T
+        return scores
 
     def _to_state(self) -> dict[str, Any]:
         random_state = self.random_state if isinstance(self.random_state, int) else None
