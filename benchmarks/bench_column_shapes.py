@@ -2,10 +2,10 @@
 
 Run with the benchmark environment (it has ``sdmetrics``):
 
-    /work/benchvenv/bin/python benchmarks/bench_column_shapes.py
-    /work/benchvenv/bin/python benchmarks/bench_column_shapes.py --datasets chinook
+    python benchmarks/bench_column_shapes.py
+    python benchmarks/bench_column_shapes.py --datasets chinook
 
-For every table of the chosen datasets of ``../shared/data`` with at least one non-key column,
+For every table of the chosen shipped datasets with at least one non-key column,
 two "synthetic" copies are made from the real rows: a bootstrap resample (same size, with
 replacement, fixed seed), and the same resample perturbed: numeric values multiplied by
 ``1 + N(0, 0.05)`` (integers rounded), datetimes moved by up to ±30 days, and 10% of the
@@ -33,15 +33,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from synthohive.datasets import dataset_path
 from synthohive.metrics import column_metric, evaluate
 
 with warnings.catch_warnings():  # the single-table report import warns of a future move
     warnings.simplefilter("ignore", FutureWarning)
     from sdmetrics.reports.single_table import QualityReport as SDMetricsQualityReport
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 TOLERANCE = 0.02
 
 
@@ -107,7 +105,7 @@ def main() -> int:
     )
     worst = 0.0
     for name, noise in itertools.product(args.datasets, (False, True)):
-        dataset = DATA / name
+        dataset = dataset_path(name)
         schema = json.loads((dataset / "schema.json").read_text())["tables"]
         dtypes = json.loads((dataset / "dtypes.json").read_text())
         for table, spec in schema.items():

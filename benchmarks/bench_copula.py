@@ -2,8 +2,8 @@
 
 Run with the benchmark environment (it has SDV 2.0 and ``sdmetrics``)::
 
-    /work/benchvenv/bin/python benchmarks/bench_copula.py
-    /work/benchvenv/bin/python benchmarks/bench_copula.py --ctgan     # also CTGAN defaults
+    python benchmarks/bench_copula.py
+    python benchmarks/bench_copula.py --ctgan     # also CTGAN defaults
 
 Data: the 20,439 real sales lines of ``bench_ctgan.py`` (sakila payments, chinook invoice
 lines, northwind order details in one layout), and seeded random samples of 500 to 10,000 of

@@ -2,10 +2,10 @@
 
 Run with the benchmark environment (it has ``ctgan``, ``sdmetrics``):
 
-    /work/benchvenv/bin/python benchmarks/bench_ctgan.py            # quick: 5 epochs
-    /work/benchvenv/bin/python benchmarks/bench_ctgan.py --epochs 20 --reference-epochs 50
+    python benchmarks/bench_ctgan.py            # quick: 5 epochs
+    python benchmarks/bench_ctgan.py --epochs 20 --reference-epochs 50
 
-Data. No single table of ``../shared/data`` reaches the 20k rows this benchmark needs (the
+Data. No single table of the shipped datasets reaches the 20k rows this benchmark needs (the
 largest, sakila ``payment``/``rental``, have 16k), so the table is a *union of real sales
 lines* of the three shops, with one common layout: sakila payments (joined with rental,
 inventory, film category and the customer's country), chinook invoice lines (joined with
@@ -47,10 +47,7 @@ import pandas as pd
 import torch
 
 import synthohive as sh
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
+from synthohive.datasets import dataset_path
 
 DISCRETE = ["shop", "category", "country"]
 REPEATS = 5
@@ -66,7 +63,7 @@ SETTINGS = {
 
 
 def _read(dataset: str, table: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / dataset / f"{table}.csv")
+    return pd.read_csv(dataset_path(dataset) / f"{table}.csv")
 
 
 def sales_lines() -> pd.DataFrame:

@@ -31,9 +31,9 @@ from pathlib import Path
 import pandas as pd
 
 from synthohive import CTGAN, GaussianCopula, RelationalSynthesizer
+from synthohive.datasets import dataset_path
 from synthohive.schema import Schema
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 HMA_SUBSETS = {
     "northwind": ["customers", "employees", "shippers", "orders"],
     "chinook": ["album", "genre", "media_type", "track"],
@@ -44,8 +44,8 @@ SHORT = {"Column Shapes": "shapes", "Column Pair Trends": "pairs", "Cardinality"
 
 
 def read_dataset(name: str) -> tuple[Schema, dict[str, pd.DataFrame]]:
-    """Read ``shared/data/<name>`` with the dtypes of its ``dtypes.json``."""
-    folder = DATA / name
+    """Read the shipped dataset ``<name>`` with the dtypes of its ``dtypes.json``."""
+    folder = dataset_path(name)
     schema = Schema.from_json(folder / "schema.json")
     dtypes = json.loads((folder / "dtypes.json").read_text())
     tables = {}

@@ -1,6 +1,7 @@
 """The set-up contract (SPEC §4): README commands, CI entry point, pins, lazy imports."""
 
 import importlib.util
+import re
 import subprocess
 import sys
 import tomllib
@@ -54,3 +55,28 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Built from pieces so that this file does not itself name them.
+_OUTSIDE = [re.compile(pattern) for pattern in (
+    r"\.\./" + "shared", "shared/" + "data", r"(?<![\w.])/" + r"(work|home|tmp|Users)/")]
+_SKIPPED = {".git", ".venv", ".ruff_cache", ".pytest_cache", "__pycache__", "data", "build"}
+
+
+def _repository_text_files():
+    for path in ROOT.rglob("*"):
+        parts = set(path.relative_to(ROOT).parts)
+        if path.is_file() and not parts & _SKIPPED and path.suffix in {
+                ".py", ".md", ".toml", ".cfg", ".txt", ".json", ".yml", ".yaml", ""}:
+            yield path
+
+
+def test_no_file_names_a_path_outside_the_repository():
+    found = []
+    for path in _repository_text_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        depth = len(path.relative_to(ROOT).parts) - 1
+        found += [(path.name, m.group()) for p in _OUTSIDE for m in p.finditer(text)]
+        found += [(path.name, m.group()) for m in re.finditer(r"parents\[(\d+)\]", text)
+                  if "__file__" in text and int(m.group(1)) > depth]
+    assert found == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from synthohive.models.base import ConditionalGenerativeModel
 
 # Below this many training rows a Gaussian copula is the default. On every real table of
-# ``shared/data`` and on 500- to 20,439-row samples of the sales lines of
+# ``synthohive/datasets/data`` and on 500- to 20,439-row samples of the sales lines of
 # ``benchmarks/bench_ctgan.py``, it scores higher SDMetrics quality than CTGAN with its
 # defaults (e.g. 0.88 vs 0.53 on 1,000 rows, 0.90 vs 0.72 on 20,439), in a fraction of the
 # time: a GAN gets too few optimiser steps from a small table (see doc/relational.md).

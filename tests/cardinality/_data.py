@@ -1,14 +1,11 @@
 """Realistic children-per-parent counts shared by the cardinality tests."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
+from synthohive.datasets import dataset_path
 
 
 def overdispersed(n=3000, seed=0):
@@ -25,8 +22,8 @@ def overdispersed(n=3000, seed=0):
 
 def sakila_rentals_per_customer():
     """Real rentals per customer of sakila (599 customers, 12 to 46 rentals each)."""
-    customers = pd.read_csv(DATA / "sakila" / "customer.csv", usecols=["customer_id"])
-    rentals = pd.read_csv(DATA / "sakila" / "rental.csv", usecols=["customer_id"])
+    customers = pd.read_csv(dataset_path("sakila") / "customer.csv", usecols=["customer_id"])
+    rentals = pd.read_csv(dataset_path("sakila") / "rental.csv", usecols=["customer_id"])
     per_customer = rentals["customer_id"].value_counts()
     return per_customer.reindex(customers["customer_id"], fill_value=0).to_numpy()
 

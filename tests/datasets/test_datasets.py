@@ -7,11 +7,9 @@ import pytest
 
 import synthohive as sh
 from synthohive import datasets
+from synthohive.datasets import dataset_path
 from synthohive.exceptions import DataValidationError, SchemaValidationError
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 PACKAGED = Path(datasets.__file__).parent / "data"
 
 EXPECTED = {"int": "int64", "float": "float64", "string": "string", "date": "datetime64[ns]",
@@ -37,10 +35,12 @@ def chinook():
 
 
 def test_list_and_exports():
-    assert datasets.list_datasets() == ["chinook"]
+    assert datasets.list_datasets() == ["chinook", "northwind", "sakila"]
     assert sh.datasets is datasets
-    for name in ["LICENSE", "README.md", "schema.json", "dtypes.json"]:
-        assert (PACKAGED / "chinook" / name).is_file()
+    for dataset in datasets.list_datasets():
+        assert dataset_path(dataset) == PACKAGED / dataset
+        for name in ["LICENSE", "README.md", "schema.json", "dtypes.json"]:
+            assert (PACKAGED / dataset / name).is_file()
 
 
 def test_chinook_loads_with_exact_dtypes(chinook):
@@ -60,18 +60,12 @@ def test_chinook_loads_with_exact_dtypes(chinook):
     schema.validate(tables)
 
 
-def test_packaged_copy_matches_shared_data(chinook):
-    tables, schema = chinook
-    shared, shared_schema = datasets.read_dataset_dir(DATA / "chinook")
-    assert schema == shared_schema
-    for name, frame in tables.items():
-        pd.testing.assert_frame_equal(frame, shared[name])
-
-
-@pytest.mark.parametrize("name", ["northwind", "sakila"])
-def test_shared_datasets_read_with_exact_dtypes(name):
-    tables, schema = datasets.read_dataset_dir(DATA / name)
-    for (table, column), dtype in expected_dtypes(DATA / name, tables).items():
+@pytest.mark.parametrize(("name", "n_rows"), [("northwind", 3_311), ("sakila", 46_273)])
+def test_shipped_datasets_load_with_exact_dtypes(name, n_rows):
+    tables, schema = datasets.load(name)
+    assert list(tables) == schema.table_names
+    assert sum(len(frame) for frame in tables.values()) == n_rows
+    for (table, column), dtype in expected_dtypes(PACKAGED / name, tables).items():
         assert str(tables[table][column].dtype) == dtype, (table, column)
     if name == "northwind":
         assert tables["territories"]["territory_id"].iloc[0] == "01581"
@@ -84,8 +78,11 @@ def test_shared_datasets_read_with_exact_dtypes(name):
 
 @pytest.mark.parametrize("name", ["sakila_", "", None, "../chinook"])
 def test_unknown_name_lists_available(name):
-    with pytest.raises(DataValidationError, match=r"available datasets: \['chinook'\]"):
+    available = r"available datasets: \['chinook', 'northwind', 'sakila'\]"
+    with pytest.raises(DataValidationError, match=available):
         datasets.load(name)
+    with pytest.raises(DataValidationError, match="available datasets"):
+        dataset_path(name)
 
 
 def write_folder(folder, tables, types, schema):

@@ -1,22 +1,18 @@
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from synthohive.datasets import dataset_path
 from synthohive.schema import Schema
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 
 _DTYPES = {"int": "int64", "float": "float64", "string": "object"}
 
 
 def read_dataset(name):
-    """Read ``shared/data/<name>`` with the dtypes of its dtypes.json."""
-    folder = DATA / name
+    """Read the shipped dataset ``<name>`` with the dtypes of its dtypes.json."""
+    folder = dataset_path(name)
     schema = Schema.from_json(folder / "schema.json")
     dtypes = json.loads((folder / "dtypes.json").read_text())
     tables = {}

@@ -1,16 +1,11 @@
 import logging
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from synthohive.datasets import read_dataset_dir
+from synthohive.datasets import dataset_path, read_dataset_dir
 from synthohive.exceptions import DataValidationError
 from synthohive.schema import Schema
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 
 
 def fk_set(schema):
@@ -23,7 +18,7 @@ def fk_set(schema):
 @pytest.mark.parametrize(("name", "n_declared", "n_found"), [
     ("chinook", 10, 9), ("northwind", 10, 9), ("sakila", 20, 20)])
 def test_infer_on_real_datasets(name, n_declared, n_found, caplog):
-    tables, declared = read_dataset_dir(DATA / name, validate=False)
+    tables, declared = read_dataset_dir(dataset_path(name), validate=False)
     with caplog.at_level(logging.INFO, logger="synthohive"):
         inferred = Schema.infer(tables)
     assert {t: inferred[t].primary_key for t in tables} == {

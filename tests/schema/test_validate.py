@@ -1,17 +1,12 @@
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from synthohive.datasets import read_dataset_dir
+from synthohive.datasets import dataset_path, read_dataset_dir
 from synthohive.exceptions import DataValidationError, SchemaValidationError
 from synthohive.schema import ForeignKey, Schema, TableSpec
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 
 SCHEMA = Schema.from_dict({"tables": {
     "customers": {"primary_key": "customer_id"},
@@ -181,7 +176,7 @@ def test_supported_schema_passes_structure_check():
 
 @pytest.mark.parametrize("name", ["chinook", "northwind", "sakila"])
 def test_real_datasets_validate_without_orphans(name):
-    tables, schema = read_dataset_dir(DATA / name, validate=False)
+    tables, schema = read_dataset_dir(dataset_path(name), validate=False)
     out = schema.validate(tables, on_orphans="drop")
     assert all(out[t] is tables[t] for t in tables)
     if name == "sakila":
@@ -189,7 +184,7 @@ def test_real_datasets_validate_without_orphans(name):
 
 
 def test_orphans_found_in_a_real_dataset():
-    tables, schema = read_dataset_dir(DATA / "chinook", validate=False)
+    tables, schema = read_dataset_dir(dataset_path("chinook"), validate=False)
     tables["track"] = tables["track"][tables["track"]["album_id"] != 1]
     problems = problems_of(schema, tables)
     assert len(problems) == 2

@@ -1,24 +1,21 @@
-"""Fixtures of the transform tests: a mixed-dtype frame and the shared real tables."""
+"""Fixtures of the transform tests: a mixed-dtype frame and the shipped real tables."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
+from synthohive.datasets import dataset_path
 
 _PLAIN = {"int": "int64", "float": "float64", "string": object}
 
 
 def read_real_table(dataset, table, nrows=None):
-    """Read ``shared/data/<dataset>/<table>.csv`` with the dtypes of its ``dtypes.json``."""
-    kinds = json.loads((DATA / dataset / "dtypes.json").read_text())[table]
+    """Read the shipped ``<dataset>/<table>.csv`` with the dtypes of its ``dtypes.json``."""
+    kinds = json.loads((dataset_path(dataset) / "dtypes.json").read_text())[table]
     text = {c: str for c, k in kinds.items() if k == "string"}
-    frame = pd.read_csv(DATA / dataset / f"{table}.csv", dtype=text, nrows=nrows)
+    frame = pd.read_csv(dataset_path(dataset) / f"{table}.csv", dtype=text, nrows=nrows)
     for column, kind in kinds.items():
         if kind in ("date", "datetime"):
             frame[column] = pd.to_datetime(frame[column])

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_iris
 
+from synthohive.datasets import dataset_path
 from synthohive.models.ctgan import CTGAN
-
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 
 SMALL = {
     "embedding_dim": 16,
@@ -54,8 +50,8 @@ def fitted_iris(iris) -> CTGAN:
 
 def read_real_table(dataset: str, table: str, nrows: int | None = None) -> pd.DataFrame:
     """Read a table of the shared real datasets with the dtypes of its ``dtypes.json``."""
-    kinds = json.loads((DATA / dataset / "dtypes.json").read_text())[table]
-    frame = pd.read_csv(DATA / dataset / f"{table}.csv", nrows=nrows,
+    kinds = json.loads((dataset_path(dataset) / "dtypes.json").read_text())[table]
+    frame = pd.read_csv(dataset_path(dataset) / f"{table}.csv", nrows=nrows,
                         dtype={c: str for c, k in kinds.items() if k == "string"})
     for column, kind in kinds.items():
         if kind == "datetime":
