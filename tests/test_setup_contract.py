@@ -23,21 +23,27 @@ def test_ci_runs_the_readme_test_command():
     assert "readme_command.py test" in ci
     assert "set -euo pipefail" in ci
     command = _readme_command("test")
-    assert "pip install -e" in command
+    assert "pip install -c constraints.txt -e" in command
     assert "ruff check synthohive tests benchmarks examples" in command
     assert command.endswith("python -m pytest")
 
 
 def test_main_command_runs_the_quickstart():
     command = _readme_command("main")
-    assert "pip install -e" in command
+    assert "pip install -c constraints.txt -e" in command
     assert command.endswith("python examples/quickstart.py")
 
 
-def test_torch_is_pinned_to_the_local_cpu_build():
+def test_torch_is_a_range_for_users_and_2_13_0_for_ci():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert "torch==2.13.0" in project["dependencies"]
+    assert "torch>=2.13,<3" in project["dependencies"]
     assert {"test", "spark", "sql", "bench", "all"} <= set(project["optional-dependencies"])
+    assert "torch==2.13.0" in (ROOT / "constraints.txt").read_text().splitlines()
+
+
+def test_both_readme_commands_install_with_the_constraints():
+    for name in ("main", "test"):
+        assert 'pip install -c constraints.txt -e ".[all]"' in _readme_command(name)
 
 
 def test_lint_gate_forbids_silent_excepts():
