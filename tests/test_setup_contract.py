@@ -7,6 +7,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
+import synthohive as sh
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,6 +66,32 @@ def test_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
+
+
+def test_data_layers_do_not_import_torch():
+    code = (
+        "import sys\n"
+        "import synthohive.schema, synthohive.transform, synthohive.cardinality, "
+        "synthohive.metrics, synthohive.relational\n"
+        "print(sorted(m for m in ('torch', 'skorch') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_torch_models_load_on_first_access():
+    code = (
+        "import sys, synthohive as sh\n"
+        "before = 'torch' in sys.modules\n"
+        "from synthohive import CTGAN\n"
+        "print(before, 'torch' in sys.modules, sh.CTGAN is CTGAN, 'CTGAN' in dir(sh),"
+        " CTGAN.__module__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [
+        "False", "True", "True", "True", "synthohive.models.ctgan._estimator"]
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = sh.Nope
 
 # Built from pieces so that this file does not itself name them.
 _OUTSIDE = [re.compile(pattern) for pattern in (

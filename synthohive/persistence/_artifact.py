@@ -6,14 +6,14 @@ import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
 from pickle import UnpicklingError  # noqa: TID251 (only caught: torch refuses non-weight payloads)
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
-import torch
 
 from synthohive._version import __version__
 from synthohive.exceptions import SerializationError
@@ -25,6 +25,9 @@ _TENSORS = "tensors.pt"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 _REGISTRY: dict[str, type] = {}
+
+if TYPE_CHECKING:  # torch is imported only when an artifact holds tensors
+    import torch
 
 T = TypeVar("T")
 
@@ -69,6 +72,12 @@ def register_persistable(name: str) -> Any:
     return decorator
 
 
+def _is_tensor(value: Any) -> bool:
+    """Whether ``value`` is a torch tensor; without torch loaded, nothing can be one."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
 class _Encoder:
     """Turns a state tree into JSON plus binary members."""
 
@@ -92,7 +101,7 @@ class _Encoder:
             member = f"arrays/{len(self.arrays)}.npy"
             self.arrays[member] = value
             return {"__ndarray__": member}
-        if isinstance(value, torch.Tensor):
+        if _is_tensor(value):
             key = f"t{len(self.tensors)}"
             self.tensors[key] = value.detach().to("cpu").contiguous()
             return {"__tensor__": key}
@@ -179,6 +188,8 @@ def dump_bytes(obj: Any) -> bytes:
         np.save(buffer, array, allow_pickle=False)
         members[member] = buffer.getvalue()
     if encoder.tensors:
+        import torch  # lazy: only torch models store tensors
+
         buffer = io.BytesIO()
         torch.save(encoder.tensors, buffer)
         members[_TENSORS] = buffer.getvalue()
@@ -296,6 +307,8 @@ def load_bytes(data: bytes, expected: type[T] | None = None) -> T:
         }
         tensors = {}
         if _TENSORS in members:
+            import torch  # lazy: only torch models store tensors
+
             blob = io.BytesIO(members[_TENSORS])
             tensors = torch.load(blob, weights_only=True, map_location="cpu")
     except (ValueError, OSError, RuntimeError, EOFError, UnpicklingError) as exc:

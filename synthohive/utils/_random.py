@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
+
+if TYPE_CHECKING:  # torch loads with the first torch model, not with this module
+    import torch
 
 MAX_SEED = 2**31 - 1
 
@@ -92,6 +94,8 @@ def numpy_generator(seed: int) -> np.random.Generator:
 
 def torch_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     """Return a ``torch.Generator`` on ``device`` seeded with ``seed``."""
+    import torch  # lazy: only torch models need it
+
     generator = torch.Generator(device=device)
     generator.manual_seed(int(seed))
     return generator
@@ -111,6 +115,8 @@ def torch_fork_rng(seed: int, device: str | torch.device = "cpu") -> Iterator[No
     device : str or torch.device, default="cpu"
         Device whose generator is also forked when it is a CUDA device.
     """
+    import torch  # lazy: only torch models need it
+
     devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
