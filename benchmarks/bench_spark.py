@@ -122,7 +122,7 @@ def run_child(args: argparse.Namespace) -> None:
     else:
         from pyspark.sql import SparkSession
 
-        from synthohive.relational._spark import sample_on_spark
+        from synthohive.relational.spark import sample_on_spark
 
         spark = (SparkSession.builder.master(args.master).appName("bench_spark")
                  .config("spark.ui.enabled", "false")

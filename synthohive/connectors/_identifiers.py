@@ -4,8 +4,9 @@ Every database, schema, table and column name that reaches SQL (or a file path) 
 first. Names must be plain identifiers: ASCII letters, digits and underscores, not starting with
 a digit, at most :data:`MAX_IDENTIFIER_LENGTH` characters. Anything else (quotes, semicolons,
 spaces, dots, comment markers, non-ASCII look-alikes) raises :class:`InvalidIdentifierError`
-before any statement is built. Values never go through here: they always travel as bound
-parameters.
+before any statement is built. A qualified name (``schema.table``, ``database.table``) is split
+by :func:`validate_qualified_name` and each part checked. Values never go through here: they
+always travel as bound parameters.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Reflect primary and foreign keys of a database into a :class:`~synthohive.schema.Schema`."""
+"""Reflect primary and foreign keys of a database into the schema dictionary format.
+
+:meth:`synthohive.Schema.from_database` builds the :class:`~synthohive.schema.Schema` from
+it; this module does not import the schema package, so the two do not import each other.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import sqlalchemy as sa
 from synthohive.connectors._identifiers import validate_identifier
 from synthohive.connectors._sql import STAGE_PREFIX, SQLConnector
 from synthohive.exceptions import ConnectorError
-from synthohive.schema._schema import Schema
 
 __all__ = ["reflect_schema"]
 
@@ -22,8 +25,8 @@ def reflect_schema(
     source: SQLConnector | sa.Engine | sa.Connection | str | sa.URL,
     schema: str | None = None,
     tables: Iterable[str] | None = None,
-) -> Schema:
-    """Build a :class:`Schema` from the primary and foreign keys declared in a database.
+) -> dict[str, Any]:
+    """Read the primary and foreign keys declared in a database.
 
     Parameters
     ----------
@@ -39,16 +42,15 @@ def reflect_schema(
 
     Returns
     -------
-    Schema
-        One :class:`~synthohive.schema.TableSpec` per table, with its single-column primary
-        key and foreign keys, in the database's table order.
+    dict
+        ``{"tables": {name: {"primary_key": ..., "foreign_keys": [...]}}}`` (the format of
+        :meth:`Schema.from_dict`, which refuses composite keys), in the database's table
+        order.
 
     Raises
     ------
     ConnectorError
         If the database cannot be reached or a requested table does not exist.
-    SchemaValidationError
-        If a table has a composite primary or foreign key (not supported yet).
     InvalidIdentifierError
         If the schema or a table name is not on the identifier allowlist.
     """
@@ -71,7 +73,7 @@ def reflect_schema(
 
 def _reflect(
     conn: sa.Connection, schema: str | None, tables: Iterable[str] | None
-) -> Schema:
+) -> dict[str, Any]:
     if schema is not None:
         validate_identifier(schema, "schema")
     inspector = sa.inspect(conn)
@@ -100,7 +102,7 @@ def _reflect(
             "foreign_keys": [fk for fk in (_foreign_key(name, entry, schema, names)
                                            for entry in entries) if fk is not None],
         }
-    return Schema.from_dict({"tables": spec})
+    return {"tables": spec}
 
 
 def _single(columns: list[str] | None) -> str | list[str] | None:

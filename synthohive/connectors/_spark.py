@@ -25,7 +25,11 @@ import pyarrow as pa
 
 from synthohive.connectors._delta import _deltalake, write_delta_arrow
 from synthohive.connectors._frames import check_frame
-from synthohive.connectors._identifiers import validate_identifier, validate_identifiers
+from synthohive.connectors._identifiers import (
+    validate_identifier,
+    validate_identifiers,
+    validate_qualified_name,
+)
 from synthohive.connectors._spark_types import (
     DTYPE_KEY,
     arrow_to_pandas,
@@ -172,9 +176,17 @@ class SparkConnector(Connector):
             name = self.spark.catalog.currentDatabase()
         return validate_identifier(name, "database")
 
+    def _split(self, name: object, database: str | None = None) -> tuple[str, str]:
+        """Return the database and table of ``"table"`` or ``"database.table"``, both checked.
+
+        A bare name lives in ``database``, else the connector's (or the current) database.
+        """
+        parts = validate_qualified_name(name, ("database", "table"))
+        return (parts[0] if len(parts) == 2 else self._database(database)), parts[-1]
+
     def _qualified(self, name: str, database: str | None = None) -> str:
-        table = validate_identifier(name, "table")
-        return f"`{self._database(database)}`.`{table}`"
+        database, table = self._split(name, database)
+        return f"`{database}`.`{table}`"
 
     def _exists(self, name: str, database: str | None = None) -> bool:
         return bool(self.spark.catalog.tableExists(self._qualified(name, database)))
@@ -202,7 +214,8 @@ class SparkConnector(Connector):
         Parameters
         ----------
         name : str
-            Table name.
+            Table name, or ``"database.table"`` for a table of another database than the
+            connector's; each part must be an allowed identifier.
         max_rows : int, optional
             Read at most this many rows, chosen by a seeded hash of each row.
         random_state : int, default=0
@@ -238,7 +251,8 @@ class SparkConnector(Connector):
         Parameters
         ----------
         names : iterable of str, optional
-            Tables to read; all tables of the database when None.
+            Tables to read (``"table"`` or ``"database.table"``); all tables of the
+            connector's database when None.
         max_rows : int, optional
             Upper bound on the rows read per table (a single group larger than it is kept
             whole).
@@ -252,7 +266,9 @@ class SparkConnector(Connector):
         dict of str to DataFrame
             The tables, by name, in the order of ``names``.
         """
-        names = self.list_tables() if names is None else validate_identifiers(names, "table")
+        names = self.list_tables() if names is None else list(names)
+        for name in names:
+            self._split(name)
         order = names
         if schema is not None:
             order = [t for t in schema.topological_order() if t in names]
@@ -278,11 +294,15 @@ class SparkConnector(Connector):
         return {name: result[name] for name in names}
 
     def _table(self, name: str) -> Any:
-        qualified = self._qualified(name)
+        database, table = self._split(name)
+        qualified = f"`{database}`.`{table}`"
         if not self.spark.catalog.tableExists(qualified):
+            available = sorted(t.name for t in self.spark.catalog.listTables(database)
+                               if not t.isTemporary) \
+                if self.spark.catalog.databaseExists(database) else []
             raise ConnectorError(
-                f"Table {name!r} does not exist in database {self._database()!r}; available "
-                f"tables: {self.list_tables()}."
+                f"Table {table!r} does not exist in database {database!r}; available "
+                f"tables: {available}."
             )
         return self.spark.table(qualified)
 
@@ -324,7 +344,7 @@ class SparkConnector(Connector):
         Parameters
         ----------
         name : str
-            Table name.
+            Table name, or ``"database.table"`` to write into another database.
         df : DataFrame or pyspark.sql.DataFrame
             Rows to write.
         if_exists : {"fail", "replace", "append"}, default="fail"
@@ -364,9 +384,10 @@ class SparkConnector(Connector):
         Parameters
         ----------
         tables : mapping of str to (pandas or Spark) DataFrame
-            Tables to write, parents first.
+            Tables to write, parents first; a ``"database.table"`` name goes to that
+            database instead.
         database : str
-            Target database (created if missing).
+            Target database (created if missing, as is the database of a qualified name).
         mode : {"error", "overwrite", "append"}, default="error"
             What to do with existing tables. ``overwrite`` writes a staging table and swaps
             it in, so a failed write keeps the old table.
@@ -380,22 +401,24 @@ class SparkConnector(Connector):
         """
         database = validate_identifier(database, "database")
         resolved = resolve_mode(None, mode)
-        validate_identifiers(tables, "table")
+        targets = {name: self._split(name, database) for name in tables}
         frames = {name: self._as_spark(df, name) for name, df in tables.items()}
-        exists = self.spark.catalog.databaseExists(database)
-        existing = [n for n in frames if exists and self._exists(n, database)]
+        databases = dict.fromkeys(db for db, _ in targets.values())
+        present = {db for db in databases if self.spark.catalog.databaseExists(db)}
+        existing = [n for n in frames if targets[n][0] in present and self._exists(n, database)]
         if resolved == "error" and existing:
             raise ConnectorError(
                 f"Tables {existing} already exist in database {database!r}; nothing was "
                 "written. Pass mode='overwrite' or mode='append'."
             )
-        self._run_sql(f"CREATE DATABASE IF NOT EXISTS `{database}`", database)
+        for db in databases:
+            self._run_sql(f"CREATE DATABASE IF NOT EXISTS `{db}`", db)
         for name, frame in frames.items():
             if resolved == "append" and name in existing:
                 self._save(frame.write.mode("append"), self._qualified(name, database), name)
             else:
                 self._swap_in(frame, name, database)
-            logger.info("Wrote Spark table %s.%s (mode=%s)", database, name, resolved)
+            logger.info("Wrote Spark table %s.%s (mode=%s)", *targets[name], resolved)
 
     def _as_spark(self, df: pd.DataFrame | Any, name: str) -> Any:
         if isinstance(df, pd.DataFrame):
@@ -404,8 +427,9 @@ class SparkConnector(Connector):
         return df
 
     def _swap_in(self, frame: Any, name: str, database: str) -> None:
-        staging = f"{name}__synthohive_{uuid.uuid4().hex[:12]}"
-        target = self._qualified(name, database)
+        database, table = self._split(name, database)
+        staging = f"{table}__synthohive_{uuid.uuid4().hex[:12]}"
+        target = f"`{database}`.`{table}`"
         staged = f"`{database}`.`{staging}`"
         try:
             self._save(frame.write.mode("error"), staged, name)

@@ -27,7 +27,7 @@ from synthohive.connectors._frames import (
     check_frame,
     check_if_exists,
 )
-from synthohive.connectors._identifiers import validate_identifier
+from synthohive.connectors._identifiers import validate_identifier, validate_qualified_name
 from synthohive.connectors._types import (
     is_nullable,
     pandas_dtype,
@@ -182,7 +182,8 @@ class SQLConnector(Connector):
         Parameters
         ----------
         name : str
-            Table name.
+            Table name, or ``"schema.table"`` for a table of another schema than the
+            connector's; each part must be on the identifier allowlist.
         columns : iterable of str, optional
             Columns to read, in this order; all of them when None.
 
@@ -212,7 +213,7 @@ class SQLConnector(Connector):
         Parameters
         ----------
         name : str
-            Table name.
+            Table name, or ``"schema.table"``.
         columns : iterable of str, optional
             Columns to read; all of them when None.
 
@@ -228,13 +229,14 @@ class SQLConnector(Connector):
         ConnectorError
             While iterating, as :meth:`read_table`.
         """
-        validate_identifier(name, "table")
+        schema, table = self._qualified(name)
         wanted = None if columns is None else [validate_identifier(c, "column") for c in columns]
-        return self._iter_table(name, wanted)
+        return self._iter_table(name, schema, table, wanted)
 
-    def _iter_table(self, name: str, wanted: list[str] | None) -> Iterator[pd.DataFrame]:
+    def _iter_table(self, name: str, schema: str | None, table: str,
+                    wanted: list[str] | None) -> Iterator[pd.DataFrame]:
         with self._transaction(f"read table {name!r}") as conn:
-            selected = self._select_columns(name, self._reflect(conn, name), wanted)
+            selected = self._select_columns(name, self._reflect(conn, table, schema), wanted)
             dtypes = {c.name: pandas_dtype(name, c.name, c.type, c.nullable) for c in selected}
             statement = sa.select(*selected)
             chunks = (self._copy_out(conn, statement, dtypes) if _is_psycopg2(conn)
@@ -259,7 +261,8 @@ class SQLConnector(Connector):
         Parameters
         ----------
         name : str
-            Table name.
+            Table name, or ``"schema.table"`` to write into another schema than the
+            connector's (it must exist); each part must be on the identifier allowlist.
         df : DataFrame
             Rows to write; column names must be on the identifier allowlist.
         if_exists : {"fail", "replace", "append"}, default="fail"
@@ -273,7 +276,7 @@ class SQLConnector(Connector):
         InvalidIdentifierError
             If the table or a column name is not on the identifier allowlist.
         """
-        validate_identifier(name, "table")
+        schema, table = self._qualified(name)
         check_if_exists(if_exists)
         kinds = check_frame(name, df)
         if not kinds:
@@ -282,25 +285,26 @@ class SQLConnector(Connector):
         done = False
         try:
             with self._transaction(f"write table {name!r}") as conn:
-                exists = sa.inspect(conn).has_table(name, schema=self.schema)
+                exists = sa.inspect(conn).has_table(table, schema=schema)
                 if exists and if_exists == "fail":
                     raise ConnectorError(
-                        f"Table {name!r} already exists in {self._where()}; pass "
+                        f"Table {table!r} already exists in {self._where(schema)}; pass "
                         'if_exists="replace" or "append", or choose another name.'
                     )
                 if exists and if_exists == "append":
-                    self._insert(conn, self._appendable(conn, name, df), df, kinds)
+                    self._insert(conn, self._appendable(conn, table, schema, df), df, kinds)
                 else:
-                    stage = self._new_table(f"{STAGE_PREFIX}{uuid.uuid4().hex[:16]}", df, kinds)
+                    stage = self._new_table(f"{STAGE_PREFIX}{uuid.uuid4().hex[:16]}", df,
+                                            kinds, schema)
                     stage.create(conn)
                     self._insert(conn, stage, df, kinds)
                     if exists:
-                        sa.Table(name, sa.MetaData(), schema=self.schema).drop(conn)
-                    self._rename(conn, stage, name)
+                        sa.Table(table, sa.MetaData(), schema=schema).drop(conn)
+                    self._rename(conn, stage, table)
             done = True
         finally:
             if stage is not None and not done:
-                self._drop_leftover(stage.name)
+                self._drop_leftover(stage.name, schema)
         logger.info("Wrote %d rows to table %s of %s", len(df), name, self.safe_url)
 
     # -- internals -----------------------------------------------------------------------
@@ -337,20 +341,29 @@ class SQLConnector(Connector):
                 text = text.replace(form, "***")
         return text
 
-    def _where(self) -> str:
-        return f"schema {self.schema!r} of {self.safe_url}" if self.schema else self.safe_url
+    def _qualified(self, name: object) -> tuple[str | None, str]:
+        """Return the schema and table of ``"table"`` or ``"schema.table"``, both checked.
 
-    def _table_names(self, conn: sa.Connection) -> list[str]:
-        names = sa.inspect(conn).get_table_names(schema=self.schema)
+        A bare name lives in the connector's schema.
+        """
+        parts = validate_qualified_name(name, ("schema", "table"))
+        return (parts[0] if len(parts) == 2 else self.schema), parts[-1]
+
+    def _where(self, schema: str | None = None) -> str:
+        schema = self.schema if schema is None else schema
+        return f"schema {schema!r} of {self.safe_url}" if schema else self.safe_url
+
+    def _table_names(self, conn: sa.Connection, schema: str | None = None) -> list[str]:
+        names = sa.inspect(conn).get_table_names(schema=self.schema if schema is None else schema)
         return sorted(n for n in names if not n.startswith(STAGE_PREFIX))
 
-    def _reflect(self, conn: sa.Connection, name: str) -> sa.Table:
+    def _reflect(self, conn: sa.Connection, name: str, schema: str | None) -> sa.Table:
         try:
-            return sa.Table(name, sa.MetaData(), schema=self.schema, autoload_with=conn)
+            return sa.Table(name, sa.MetaData(), schema=schema, autoload_with=conn)
         except sa.exc.NoSuchTableError:
             raise ConnectorError(
-                f"Table {name!r} does not exist in {self._where()}; available tables: "
-                f"{self._table_names(conn)}."
+                f"Table {name!r} does not exist in {self._where(schema)}; available tables: "
+                f"{self._table_names(conn, schema)}."
             ) from None
 
     @staticmethod
@@ -367,15 +380,18 @@ class SQLConnector(Connector):
             )
         return [table.c[c] for c in wanted]
 
-    def _new_table(self, name: str, df: pd.DataFrame, kinds: dict[str, str]) -> sa.Table:
+    def _new_table(self, name: str, df: pd.DataFrame, kinds: dict[str, str],
+                   schema: str | None = None) -> sa.Table:
         columns = [
             sa.Column(c, sql_type(kinds[c], df[c].dtype), nullable=is_nullable(df[c].dtype))
             for c in df.columns
         ]
-        return sa.Table(name, sa.MetaData(), *columns, schema=self.schema)
+        return sa.Table(name, sa.MetaData(), *columns,
+                        schema=self.schema if schema is None else schema)
 
-    def _appendable(self, conn: sa.Connection, name: str, df: pd.DataFrame) -> sa.Table:
-        table = self._reflect(conn, name)
+    def _appendable(self, conn: sa.Connection, name: str, schema: str | None,
+                    df: pd.DataFrame) -> sa.Table:
+        table = self._reflect(conn, name, schema)
         if set(table.c.keys()) != set(df.columns):
             raise ConnectorError(
                 f"Cannot append to table {name!r}: it has columns {list(table.c.keys())}, the "
@@ -468,12 +484,12 @@ class SQLConnector(Connector):
     def _rename(self, conn: sa.Connection, stage: sa.Table, name: str) -> None:
         conn.execute(sa.text(rename_statement(conn.dialect, stage, name)))
 
-    def _drop_leftover(self, stage: str) -> None:
+    def _drop_leftover(self, stage: str, schema: str | None) -> None:
         """Drop a temporary table left by a failed write on a database without DDL rollback."""
         try:
             with self.engine.begin() as conn:
-                if sa.inspect(conn).has_table(stage, schema=self.schema):
-                    sa.Table(stage, sa.MetaData(), schema=self.schema).drop(conn)
+                if sa.inspect(conn).has_table(stage, schema=schema):
+                    sa.Table(stage, sa.MetaData(), schema=schema).drop(conn)
         except sa.exc.SQLAlchemyError as exc:
             logger.warning(
                 "Could not drop the temporary table %s after a failed write: %s",

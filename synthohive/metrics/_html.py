@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from synthohive.metrics._report import rows_of
+from synthohive.metrics._frames import rows_of
 
 if TYPE_CHECKING:
     from synthohive.metrics._report import QualityReport

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.metrics._frames import rows_of
 from synthohive.metrics._reference import PAIR_COLUMNS
 from synthohive.metrics._relational import RELATIONAL_COLUMNS
 
@@ -49,11 +50,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
-
-
-def rows_of(frame: pd.DataFrame, table: str | None) -> pd.DataFrame:
-    """Rows of ``table`` (None: rows of an unnamed table)."""
-    return frame[frame["table"].isna() if table is None else frame["table"].eq(table)]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -10,10 +10,19 @@ from typing import Any
 import pandas as pd
 
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import DataValidationError, SchemaValidationError
+from synthohive.exceptions import DataValidationError, NotFittedError, SchemaValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.relational._plan import TablePlan
 from synthohive.schema import Schema
+
+
+def check_fitted(synth: Any) -> None:
+    """Raise :class:`NotFittedError` unless ``synth`` (a RelationalSynthesizer) is fitted."""
+    if not hasattr(synth, "plans_"):
+        raise NotFittedError(
+            "This RelationalSynthesizer is not fitted yet; call fit(tables) before "
+            "sample() or save()."
+        )
 
 
 def check_schema(schema: Any) -> Schema:

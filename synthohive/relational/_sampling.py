@@ -1,8 +1,9 @@
 """Generation on one machine: tables in order, chunk by chunk, streamed to a sink.
 
 :class:`SamplingMixin` holds the generation half of :class:`RelationalSynthesizer` (see
-``doc/relational.md``, "Generating" and "Memory and streaming"). :meth:`SamplingMixin._chunk`
-is also what the Spark sampler runs on its executors.
+``doc/relational.md``, "Generating" and "Memory and streaming"). :func:`generate_chunk`, the
+per-chunk step, is also what the Spark sampler (:mod:`synthohive.relational.spark`) runs on
+its executors.
 """
 
 from __future__ import annotations
@@ -137,50 +138,8 @@ class SamplingMixin:
         for number, start in enumerate(range(0, n_rows, self.chunk_size)):
             stop = min(start + self.chunk_size, n_rows)
             where = {column: p[start:stop] for column, p in positions.items()}
-            yield self._chunk(plan, seed, (number,), start, stop, where, parent_keys,
-                              parent_frames)
-
-    def _chunk(self, plan: TablePlan, seed: int, key: tuple[int, ...], start: int, stop: int,
-               positions: Mapping[str, np.ndarray], parent_keys: Mapping[str, pd.Index],
-               parent_frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-        """Generate rows ``start..stop-1`` of a table, checked, with seeds keyed by ``key``.
-
-        ``positions`` gives, per foreign key column, the parent position of each of these
-        rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and the
-        :func:`~._inherit.parent_columns` of the parents. ``sample`` calls it with
-        ``key=(chunk number,)``; the Spark sampler with its own block keys.
-        """
-        name, dtypes = plan.name, self.dtypes_[plan.name]
-        parts: dict[str, pd.Series] = {}
-        if plan.primary_key is not None:
-            parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
-        for relation in plan.relations:
-            parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
-                                                   positions[relation.column])
-        if name in self.models_:
-            context = gather_context(plan, self.plans_, parent_frames, positions)
-            if context is not None:
-                context = self.guards_[name].apply(context)
-            generated = self.models_[name].sample(
-                n_samples=stop - start if context is None else None, context=context,
-                random_state=derive_seed(seed, name, "rows", *key))
-            learned = from_offsets(plan.offsets, generated)
-            parts.update({c: learned[c] for c in plan.model_columns})
-        rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
-        for column in plan.id_like_columns:
-            parts[column] = resample(self.id_values_[name][column],
-                                     self.id_null_rates_[name][column], stop - start, rng)
-        if plan.inherited:
-            patterns = self.copy_patterns_.get(name, {})
-            apply_rules(plan, parts, positions, parent_frames, self.inherit_values_[name],
-                        patterns.get("patterns", np.zeros((0, 0), dtype=bool)),
-                        patterns.get("counts", np.zeros(0, dtype=np.int64)),
-                        numpy_generator(derive_seed(seed, name, "inherited", *key)))
-        chunk = _with_dtypes(
-            pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
-                          for c in plan.output_columns}), dtypes, name)
-        check_integrity(plan, chunk, parent_keys)
-        return chunk
+            yield generate_chunk(self, plan, seed, (number,), start, stop, where, parent_keys,
+                                 parent_frames)
 
     def _positions(self, plan: TablePlan, scale: float, seed: int,
                    kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> dict[str, np.ndarray]:
@@ -210,6 +169,55 @@ class SamplingMixin:
         if output is not None:
             return ConnectorSink(output, name, if_exists, columns, dtypes)
         return MemorySink(columns, dtypes)
+
+
+def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...], start: int,
+                   stop: int, positions: Mapping[str, np.ndarray],
+                   parent_keys: Mapping[str, pd.Index],
+                   parent_frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Generate rows ``start..stop-1`` of a table, checked, with seeds keyed by ``key``.
+
+    ``synth`` is a fitted :class:`RelationalSynthesizer`; only its fitted attributes are
+    read (``dtypes_``, ``models_``, ``guards_``, ``plans_``, ``id_values_``,
+    ``id_null_rates_``, ``inherit_values_``, ``copy_patterns_``).
+
+    ``positions`` gives, per foreign key column, the parent position of each of these
+    rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and the
+    :func:`~._inherit.parent_columns` of the parents. ``sample`` calls it with
+    ``key=(chunk number,)``; the Spark sampler with its own block keys. Nothing else
+    of the synthesizer is touched, so the same rows come out on any machine.
+    """
+    name, dtypes = plan.name, synth.dtypes_[plan.name]
+    parts: dict[str, pd.Series] = {}
+    if plan.primary_key is not None:
+        parts[plan.primary_key] = primary_keys(name, dtypes[plan.primary_key], start, stop)
+    for relation in plan.relations:
+        parts[relation.column] = _foreign_keys(parent_keys[relation.parent_table],
+                                               positions[relation.column])
+    if name in synth.models_:
+        context = gather_context(plan, synth.plans_, parent_frames, positions)
+        if context is not None:
+            context = synth.guards_[name].apply(context)
+        generated = synth.models_[name].sample(
+            n_samples=stop - start if context is None else None, context=context,
+            random_state=derive_seed(seed, name, "rows", *key))
+        learned = from_offsets(plan.offsets, generated)
+        parts.update({c: learned[c] for c in plan.model_columns})
+    rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
+    for column in plan.id_like_columns:
+        parts[column] = resample(synth.id_values_[name][column],
+                                 synth.id_null_rates_[name][column], stop - start, rng)
+    if plan.inherited:
+        patterns = synth.copy_patterns_.get(name, {})
+        apply_rules(plan, parts, positions, parent_frames, synth.inherit_values_[name],
+                    patterns.get("patterns", np.zeros((0, 0), dtype=bool)),
+                    patterns.get("counts", np.zeros(0, dtype=np.int64)),
+                    numpy_generator(derive_seed(seed, name, "inherited", *key)))
+    chunk = _with_dtypes(
+        pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
+                      for c in plan.output_columns}), dtypes, name)
+    check_integrity(plan, chunk, parent_keys)
+    return chunk
 
 
 def _foreign_keys(parent_keys: pd.Index, positions: np.ndarray) -> pd.Series:

@@ -13,20 +13,17 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.exceptions import DataValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.persistence import load_artifact, register_persistable, save_artifact
 from synthohive.relational._checks import (
+    check_fitted,
     check_params,
     check_scale,
     check_schema,
     validated_tables,
 )
-
-# The Spark sampler imports these two from here.
-from synthohive.relational._checks import check_scale as _check_scale  # noqa: F401
 from synthohive.relational._fitting import fit_tables, plan_tables
-from synthohive.relational._fitting import parent_context as _parent_context  # noqa: F401
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import DEFAULT_THRESHOLD
 from synthohive.relational._plan import TablePlan
@@ -252,8 +249,9 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         engine : SparkSession, optional
             Generate on this session's executors instead (``doc/spark.md``): ``format`` may be
             ``"parquet"`` or ``"delta"``, ``output`` a ``SparkConnector`` (Hive tables) or a
-            ``DeltaConnector``. The output is the same for any partitioning; child tables
-            differ from the single-machine output for the same seed.
+            ``DeltaConnector``. The output is the same for any partitioning (for the same
+            call seed: pass ``random_state`` to compare runs); root tables equal the
+            single-machine output for the same seed, child tables differ.
         n_partitions : int, optional
             Partitions of the root tables with ``engine``; the default parallelism when None.
 
@@ -283,7 +281,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
                     "quality_threshold is not supported with engine=; sample a small scale "
                     "without engine to check quality first."
                 )
-            from synthohive.relational._spark import sample_on_spark
+            from synthohive.relational.spark import sample_on_spark
 
             return sample_on_spark(self, engine, scale=scale, output_path=output_path,
                                    format=format, output=output, mode=if_exists,
@@ -382,11 +380,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
     # ------------------------------------------------------------- templates
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "plans_"):
-            raise NotFittedError(
-                "This RelationalSynthesizer is not fitted yet; call fit(tables) before "
-                "sample() or save()."
-            )
+        check_fitted(self)
 
     def _model_template(self, table: str, n_rows: int) -> ConditionalGenerativeModel:
         overrides = self.models or {}

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
-from synthohive.schema._schema import ForeignKey, Schema, TableSpec
 from synthohive.schema._validate import value_kind
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,8 @@ def _reaches(graph: Mapping[str, set[str]], start: str, target: str) -> bool:
     return False
 
 
-def infer_schema(tables: Mapping[str, pd.DataFrame], min_containment: float = 1.0) -> Schema:
+def infer_schema(tables: Mapping[str, pd.DataFrame],
+                 min_containment: float = 1.0) -> dict[str, Any]:
     """Guess a schema from the tables (see the module docstring for the rules).
 
     Parameters
@@ -114,8 +115,9 @@ def infer_schema(tables: Mapping[str, pd.DataFrame], min_containment: float = 1.
 
     Returns
     -------
-    Schema
-        The guessed schema; review ``schema.to_dict()`` before using it.
+    dict
+        The guessed schema in the dictionary format of :meth:`Schema.from_dict` (this module
+        does not import :class:`Schema`, which calls it); review it before using it.
 
     Raises
     ------
@@ -131,29 +133,33 @@ def infer_schema(tables: Mapping[str, pd.DataFrame], min_containment: float = 1.
             f"min_containment must be in (0, 1], got {min_containment!r}.")
     keys = {name: _guess_primary_key(name, frame) for name, frame in tables.items()}
     graph: dict[str, set[str]] = {name: set() for name in tables}
-    foreign_keys: dict[str, list[ForeignKey]] = {name: [] for name in tables}
+    foreign_keys: dict[str, list[dict[str, str]]] = {name: [] for name in tables}
     for name, frame in tables.items():
         for column in frame.columns:
             if not isinstance(column, str) or column == keys[name]:
                 continue
-            fk = _guess_foreign_key(name, column, frame[column], tables, keys, min_containment)
-            if fk is None:
+            parent = _guess_foreign_key(name, column, frame[column], tables, keys,
+                                        min_containment)
+            if parent is None:
                 continue
-            if _reaches(graph, fk.parent_table, name):
-                logger.info("Schema.infer: %s skipped, it would close a cycle", fk.name)
+            if _reaches(graph, parent[0], name):
+                logger.info("Schema.infer: %s.%s -> %s.%s skipped, it would close a cycle",
+                            name, column, *parent)
                 continue
-            graph[name].add(fk.parent_table)
-            foreign_keys[name].append(fk)
-    schema = Schema([TableSpec(name, keys[name], tuple(foreign_keys[name])) for name in tables])
+            graph[name].add(parent[0])
+            foreign_keys[name].append({"column": column, "references": ".".join(parent)})
     logger.info("Schema.infer: %d table(s), %d primary key(s), %d foreign key(s) guessed; "
                 "review schema.to_dict() before use", len(tables),
-                sum(k is not None for k in keys.values()), len(schema.foreign_keys))
-    return schema
+                sum(k is not None for k in keys.values()),
+                sum(len(fks) for fks in foreign_keys.values()))
+    return {"tables": {name: {"primary_key": keys[name], "foreign_keys": foreign_keys[name]}
+                       for name in tables}}
 
 
 def _guess_foreign_key(name: str, column: str, values: pd.Series,
                        tables: Mapping[str, pd.DataFrame], keys: Mapping[str, str | None],
-                       min_containment: float) -> ForeignKey | None:
+                       min_containment: float) -> tuple[str, str] | None:
+    """Return the parent table and key that ``name.column`` references, or None."""
     candidates = [(parent, key) for parent, key in keys.items()
                   if key is not None and parent != name and _references(column, parent, key)]
     for parent, key in candidates:
@@ -167,5 +173,5 @@ def _guess_foreign_key(name: str, column: str, values: pd.Series,
         logger.info("Schema.infer: foreign key %s.%s -> %s.%s guessed (named like the parent "
                     "key, %.1f%% of %d non-null values found in the parent)", name, column,
                     parent, key, 100 * share, int(values.notna().sum()))
-        return ForeignKey(name, column, parent, key)
+        return parent, key
     return None

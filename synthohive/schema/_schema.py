@@ -285,7 +285,7 @@ class Schema:
         """
         from synthohive.schema._infer import infer_schema
 
-        return infer_schema(tables, min_containment=min_containment)
+        return cls.from_dict(infer_schema(tables, min_containment=min_containment))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> Schema:
@@ -386,7 +386,7 @@ class Schema:
         """
         from synthohive.connectors._reflect import reflect_schema
 
-        return reflect_schema(engine_or_connector, schema=schema, tables=tables)
+        return cls.from_dict(reflect_schema(engine_or_connector, schema=schema, tables=tables))
 
 
 def _table_from_dict(name: Any, body: Any, problems: list[str]) -> TableSpec:

@@ -26,7 +26,8 @@ from synthohive.exceptions import ConnectorError, InvalidIdentifierError
 
 ALL_DTYPES = ("int64", "Int64", "float64", "bool", "boolean", "string", "datetime64[ns]")
 
-BAD_NAMES = ["t; DROP TABLE x", "t'--", 'a"b', "1t", "a.b", "../t", "t\u0430"]
+BAD_NAMES = ["t; DROP TABLE x", "t'--", 'a"b', "1t", "a.b", "../t", "t\u0430", "a.b.c",
+             "a.b; DROP TABLE x", ".b", "a.", "a.1b"]
 
 
 def sample_frame(n=6, dtypes=ALL_DTYPES):
@@ -66,6 +67,8 @@ class ConnectorContract:
 
     roundtrip_dtypes = ALL_DTYPES
     supports_empty_tables = True
+    #: table arguments accept ``schema.table`` (SQL) or ``database.table`` (Spark)
+    qualified_names = False
 
     @pytest.fixture
     def connector(self):  # pragma: no cover - every subclass overrides it
@@ -137,10 +140,15 @@ class ConnectorContract:
     @pytest.mark.parametrize("bad", BAD_NAMES)
     def test_bad_table_names_are_rejected_before_touching_the_store(self, connector, bad):
         before = set(connector.list_tables())
-        with pytest.raises(InvalidIdentifierError):
-            connector.write_table(bad, self.frame(2))
-        with pytest.raises(InvalidIdentifierError):
-            connector.read_table(bad)
+        if self.qualified_names and bad == "a.b":
+            # two allowed parts: the allowlist accepts it, the store has no schema "a"
+            with pytest.raises(ConnectorError):
+                connector.read_table(bad)
+        else:
+            with pytest.raises(InvalidIdentifierError):
+                connector.write_table(bad, self.frame(2))
+            with pytest.raises(InvalidIdentifierError):
+                connector.read_table(bad)
         assert set(connector.list_tables()) == before
 
     def test_bad_column_names_are_rejected(self, connector):

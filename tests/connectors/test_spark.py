@@ -15,6 +15,9 @@ from tests.connectors.contract import ConnectorContract, sample_frame, sorted_by
 pytestmark = pytest.mark.spark
 
 INJECTIONS = ["x; DROP DATABASE default", "a`b", "db -- c", "x' OR '1'='1", "db.t", ""]
+# table arguments take "database.table": each part must be an allowed identifier
+QUALIFIED_INJECTIONS = ["db.t; DROP DATABASE default", "db.t.u", ".t", "db.", "db.`t`",
+                        "db .t", "db.t -- c", "`db`.t"]
 
 
 def _database():
@@ -22,6 +25,8 @@ def _database():
 
 
 class TestSparkContract(ConnectorContract):
+    qualified_names = True
+
     @pytest.fixture
     def connector(self, spark):
         database = _database()
@@ -62,6 +67,7 @@ def test_save_to_hive_modes_and_injections(spark):
     for bad in INJECTIONS:
         with pytest.raises(InvalidIdentifierError):
             conn.save_to_hive({"customers": customers}, bad)
+    for bad in [*(i for i in INJECTIONS if i != "db.t"), *QUALIFIED_INJECTIONS]:
         with pytest.raises(InvalidIdentifierError):
             conn.save_to_hive({bad: customers}, database)
         with pytest.raises(InvalidIdentifierError):
@@ -144,3 +150,29 @@ def test_delta_features_that_need_the_jars(spark, tmp_path):
     with pytest.raises(ConnectorError, match=r"deletionVectors.*spark\.jars.*delta-spark_2\.13"
                                              r".*delta-storage.*DeltaSparkSessionExtension"):
         SparkConnector(spark).read_delta(tmp_path / "dv")
+
+
+def test_database_qualified_table_names(spark):
+    """``database.table`` reads and writes in that database, whatever the connector's."""
+    database = _database()
+    conn = SparkConnector(spark)  # the current database
+    customers = pd.DataFrame({"id": np.arange(3), "name": ["a", "b", "c"]})
+    conn.save_to_hive({f"{database}.customers": customers}, "default")
+    conn.write_table(f"{database}.orders", customers.rename(columns={"name": "note"}))
+    inside = SparkConnector(spark, database=database)
+    assert inside.list_tables() == ["customers", "orders"]
+    pd.testing.assert_frame_equal(sorted_by_id(conn.read_table(f"{database}.customers")),
+                                  customers)
+    both = conn.read_tables([f"{database}.customers", f"{database}.orders"])
+    assert list(both) == [f"{database}.customers", f"{database}.orders"]
+    conn.write_table(f"{database}.customers", customers.head(1), if_exists="replace")
+    assert len(inside.read_table("customers")) == 1
+    with pytest.raises(ConnectorError, match=f"'nosuch' does not exist in database '{database}'"):
+        conn.read_table(f"{database}.nosuch")
+    for bad in QUALIFIED_INJECTIONS:
+        with pytest.raises(InvalidIdentifierError):
+            conn.read_table(bad)
+        with pytest.raises(InvalidIdentifierError):
+            conn.write_table(bad, customers)
+    assert inside.list_tables() == ["customers", "orders"]
+    spark.sql(f"DROP DATABASE {database} CASCADE")

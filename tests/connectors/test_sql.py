@@ -6,11 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from synthohive.connectors import SQLConnector
-from synthohive.exceptions import ConnectorError
+from synthohive.exceptions import ConnectorError, InvalidIdentifierError
 from tests.connectors.contract import ConnectorContract, sample_frame, sorted_by_id
 
 
 class TestSQLiteContract(ConnectorContract):
+    qualified_names = True
+
     @pytest.fixture
     def connector(self, sqlite_url):
         with SQLConnector(sqlite_url) as con:
@@ -19,6 +21,8 @@ class TestSQLiteContract(ConnectorContract):
 
 @pytest.mark.database
 class TestPostgreSQLContract(ConnectorContract):
+    qualified_names = True
+
     @pytest.fixture
     def connector(self, pg_engine, pg_schema):
         return SQLConnector(pg_engine, schema=pg_schema)
@@ -26,6 +30,8 @@ class TestPostgreSQLContract(ConnectorContract):
 
 @pytest.mark.database
 class TestMySQLContract(ConnectorContract):
+    qualified_names = True
+
     @pytest.fixture
     def connector(self, mysql_engine, mysql_schema):
         return SQLConnector(mysql_engine, schema=mysql_schema)
@@ -224,3 +230,57 @@ def test_frames_without_columns_and_bad_options_are_refused(sqlite_url):
     with pytest.raises(ConnectorError, match="append"):
         con.write_table("u", pd.DataFrame({"b": [1]}), if_exists="append")
     con.close()
+
+
+QUALIFIED_INJECTIONS = ["{s}.users; DROP TABLE users", "{s}.", ".users", "x.{s}.users",
+                        '{s}."users"', "{s} .users", "{s}.users --", "{s}.`users`"]
+
+
+def _qualified_names_round_trip(con, engine, schema):
+    """``schema.table`` reads and writes (fail, append, replace) in ``schema``; bad parts raise."""
+    frame = pd.DataFrame({"id": [1, 2], "name": ["a", None]})
+    name = f"{schema}.users"
+    con.write_table(name, frame)
+    assert "users" in sa.inspect(engine).get_table_names(schema=schema)
+    back = con.read_table(name)
+    assert back["id"].tolist() == [1, 2]
+    assert back["name"].isna().tolist() == [False, True]
+    with pytest.raises(ConnectorError, match="already exists"):
+        con.write_table(name, frame)
+    con.write_table(name, frame.assign(id=[3, 4]), if_exists="append")
+    assert sorted(con.read_table(name, columns=["id"])["id"]) == [1, 2, 3, 4]
+    con.write_table(name, frame, if_exists="replace")
+    assert pd.concat(list(con.iter_table(name)))["id"].tolist() == [1, 2]
+    with pytest.raises(ConnectorError, match="does not exist"):
+        con.read_table(f"{schema}.nosuch")
+    for bad in QUALIFIED_INJECTIONS:
+        bad = bad.format(s=schema)
+        with pytest.raises(InvalidIdentifierError):
+            con.read_table(bad)
+        with pytest.raises(InvalidIdentifierError):
+            con.write_table(bad, frame)
+    assert sa.inspect(engine).get_table_names(schema=schema) == ["users"]
+
+
+def test_sqlite_schema_qualified_names(sqlite_url):
+    engine = sa.create_engine(sqlite_url)
+    with SQLConnector(engine) as con:
+        _qualified_names_round_trip(con, engine, "main")
+        assert con.read_table("users")["id"].tolist() == [1, 2]
+    engine.dispose()
+
+
+@pytest.mark.database
+def test_postgresql_schema_qualified_names(pg_engine, pg_schema):
+    con = SQLConnector(pg_engine)  # the default schema is "public"
+    _qualified_names_round_trip(con, pg_engine, pg_schema)
+    assert "users" not in sa.inspect(pg_engine).get_table_names()
+    assert len(SQLConnector(pg_engine, schema=pg_schema).read_table("users")) == 2
+
+
+@pytest.mark.database
+def test_mysql_database_qualified_names(mysql_engine, mysql_schema):
+    con = SQLConnector(mysql_engine)  # the URL's database is "test"
+    _qualified_names_round_trip(con, mysql_engine, mysql_schema)
+    assert "users" not in sa.inspect(mysql_engine).get_table_names()
+    assert len(SQLConnector(mysql_engine, schema=mysql_schema).read_table("users")) == 2

@@ -11,7 +11,7 @@ from synthohive.connectors._spark import SparkConnector, spark_to_pandas
 from synthohive.connectors._spark_types import arrow_to_pandas
 from synthohive.exceptions import ConnectorError
 from synthohive.relational import RelationalSynthesizer
-from synthohive.relational._spark import sample_on_spark
+from synthohive.relational.spark import sample_on_spark
 from tests.relational._models import NearestContextModel, ShuffleCounts
 
 pytestmark = pytest.mark.spark
@@ -153,6 +153,28 @@ def test_default_models_on_executors(spark, star, tmp_path):
     one = _same_on_1_and_3_partitions(spark, synth, tmp_path, random_state=4)
     for name in schema.table_names:
         assert one[name].dtypes.equals(tables[name][one[name].columns].dtypes), name
+
+
+def test_ctgan_on_executors_any_partitioning(spark, star, tmp_path):
+    """A torch model (tiny CTGAN) samples the same rows on 1 and 3 partitions.
+
+    Root tables equal the single-machine ``sample`` with the same seed, block for block;
+    without ``random_state`` every call (Spark or not) draws the synthesizer's next seed.
+    """
+    from synthohive import CTGAN
+
+    schema, tables = star
+    ctgan = CTGAN(epochs=1, batch_size=50, pac=5, embedding_dim=8, generator_dim=(16,),
+                  discriminator_dim=(16,), validation_fraction=0.0)
+    synth = RelationalSynthesizer(schema, model=ctgan, random_state=0, chunk_size=97).fit(tables)
+    one = _same_on_1_and_3_partitions(spark, synth, tmp_path, random_state=6)
+    local = _sorted(synth.sample(random_state=6), schema)
+    for root in ("stores", "products"):
+        assert len(one[root]) > synth.chunk_size  # several blocks
+        pd.testing.assert_frame_equal(one[root], local[root])
+    first = spark_to_pandas(sample_on_spark(synth, spark, n_partitions=1)["stores"])
+    second = spark_to_pandas(sample_on_spark(synth, spark, n_partitions=1)["stores"])
+    assert not first.equals(second)
 
 
 def test_delta_on_object_store_needs_the_jars(spark, chain):

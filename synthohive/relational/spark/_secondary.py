@@ -1,7 +1,7 @@
 """Executor side of the Spark sampler for tables with several parents.
 
 A row of such a table first gets its driving parent (as in
-:func:`synthohive.relational._spark_tasks.child_blocks`) and, for every secondary foreign
+:func:`synthohive.relational.spark._tasks.child_blocks`) and, for every secondary foreign
 key, a parent block drawn in proportion to the slots the blocks offer and a slot within it
 (:func:`skeleton_blocks`). A cogroup with each secondary parent's block turns the slot into
 a parent row and its columns (:func:`resolve_secondary`); the rows are then generated block
@@ -21,7 +21,9 @@ from synthohive.connectors._spark_types import arrow_to_pandas, pandas_to_arrow
 from synthohive.exceptions import ConstraintViolationError
 from synthohive.relational._inherit import parent_columns
 from synthohive.relational._plan import TablePlan
-from synthohive.relational._spark_tasks import (
+from synthohive.relational._sampling import generate_chunk
+from synthohive.relational._writer import empty_frame
+from synthohive.relational.spark._tasks import (
     BLOCK,
     POSITION,
     Task,
@@ -31,7 +33,6 @@ from synthohive.relational._spark_tasks import (
     parent_blocks,
     to_batch,
 )
-from synthohive.relational._writer import empty_frame
 from synthohive.utils._random import derive_seed, numpy_generator
 
 
@@ -135,8 +136,8 @@ def joined_block(task: Task, target: pa.Schema, table: pa.Table) -> pa.Table:
     for k, lo in enumerate(range(0, len(frame), task.chunk_size)):
         rows = frame.iloc[lo:lo + task.chunk_size].reset_index(drop=True)
         where, keys, frames = _joined_parents(synth, task, plan, rows)
-        chunk = synth._chunk(plan, task.seed, (block, k), start + lo, start + lo + len(rows),
-                             where, keys, frames)
+        chunk = generate_chunk(synth, plan, task.seed, (block, k), start + lo,
+                               start + lo + len(rows), where, keys, frames)
         batches.append(to_batch(chunk, target, block, start + lo))
     return pa.Table.from_batches(batches, schema=target)
 

@@ -1,6 +1,6 @@
 """Executor side of the Spark sampler: the task context and single-parent blocks.
 
-Everything here runs in Spark's Python workers (see :mod:`synthohive.relational._spark`).
+Everything here runs in Spark's Python workers (see :mod:`synthohive.relational.spark`).
 A :class:`Task` is pickled with the function of a ``mapInArrow``; the fitted synthesizer
 itself travels once, as artifact bytes in a broadcast variable, and each worker process
 loads it once and keeps it for the following tasks and calls (cached by the artifact's
@@ -21,9 +21,10 @@ import pyarrow as pa
 from synthohive.connectors._spark_types import arrow_to_pandas, pandas_to_arrow
 from synthohive.exceptions import SynthoHiveError
 from synthohive.persistence import load_bytes
+from synthohive.relational._fitting import parent_context
 from synthohive.relational._keys import driving_positions
 from synthohive.relational._plan import TablePlan
-from synthohive.relational._synthesizer import _parent_context
+from synthohive.relational._sampling import generate_chunk
 from synthohive.relational._writer import empty_frame
 from synthohive.utils._random import derive_seed, numpy_generator
 
@@ -95,7 +96,7 @@ def block_counts(synth: Any, plan: TablePlan, relation: Any, block: int,
     """Children counts (or slots) of the rows of one parent block, seeded by the block."""
     estimator = synth.cardinality_[f"{plan.name}.{relation.column}"]
     counts = estimator.sample(
-        context=_parent_context(synth.plans_[relation.parent_table], parent), n=len(parent),
+        context=parent_context(synth.plans_[relation.parent_table], parent), n=len(parent),
         random_state=derive_seed(seed, plan.name, relation.column, block))
     return np.asarray(counts, dtype=np.int64)
 
@@ -164,7 +165,7 @@ def root_blocks(task: Task, target: pa.Schema, n_rows: int,
         for block in batch.column(BLOCK).to_pylist():
             start = int(task.offsets[block])
             stop = min(start + task.chunk_size, n_rows)
-            chunk = synth._chunk(plan, task.seed, (block,), start, stop, {}, {}, {})
+            chunk = generate_chunk(synth, plan, task.seed, (block,), start, stop, {}, {}, {})
             yield to_batch(chunk, target, block, start)
 
 
@@ -182,7 +183,7 @@ def child_blocks(task: Task, target: pa.Schema,
         frames = {relation.parent_table: parent.drop(columns=[BLOCK, POSITION])}
         for k, lo in enumerate(range(0, len(local), task.chunk_size)):
             where = local[lo:lo + task.chunk_size]
-            chunk = synth._chunk(plan, task.seed, (block, k), start + lo,
+            chunk = generate_chunk(synth, plan, task.seed, (block, k), start + lo,
                                  start + lo + len(where), {relation.column: where}, keys, frames)
             yield to_batch(chunk, target, block, start + lo)
 

@@ -1,9 +1,9 @@
 """Generate a fitted :class:`RelationalSynthesizer` on Spark executors (see ``doc/spark.md``).
 
 The fitted synthesizer travels once, as its artifact bytes in a broadcast variable, and is
-loaded once per Python worker (:mod:`._spark_tasks`, which also generates root and
-single-parent tables; :mod:`._spark_secondary` handles tables with several parents and
-:mod:`._spark_output` the destinations). Each table is cut into **blocks** whose bounds and seeds
+loaded once per Python worker (:mod:`._tasks`, which also generates root and
+single-parent tables; :mod:`._secondary` handles tables with several parents and
+:mod:`._output` the destinations). Each table is cut into **blocks** whose bounds and seeds
 depend only on ``random_state``, the table and the block number, never on partitioning:
 
 - a root table's block ``b`` is rows ``b * chunk_size`` to ``(b + 1) * chunk_size``,
@@ -13,7 +13,7 @@ depend only on ``random_state``, the table and the block number, never on partit
   children counts of that parent block are drawn on an executor with a seed of
   ``(table, fk, b)`` and the parent rows as context; a first pass returns one number per
   block to the driver (the block sizes), a second generates the rows next to their parent
-  rows, in the same task (``mapInArrow``), through ``RelationalSynthesizer._chunk``, the
+  rows, in the same task (``mapInArrow``), through ``_sampling.generate_chunk``, the
   function the single-machine ``sample`` runs per chunk;
 - a secondary foreign key (a second parent) draws, per child row, a parent block in
   proportion to the slots the blocks offer and a slot within it; a cogroup with the parent
@@ -40,22 +40,23 @@ import numpy as np
 from synthohive.connectors._spark import SparkConnector, spark_schema, spark_to_pandas
 from synthohive.connectors._spark_types import resolve_mode
 from synthohive.persistence import dump_bytes
+from synthohive.relational._checks import check_fitted, check_scale
 from synthohive.relational._inherit import parent_columns
 from synthohive.relational._plan import TablePlan
-from synthohive.relational._spark_output import (
+from synthohive.relational.spark._output import (
     check_outputs,
     check_partitions,
     refuse_existing,
     write_table,
 )
-from synthohive.relational._spark_secondary import (
+from synthohive.relational.spark._secondary import (
     joined_block,
     resolve_secondary,
     resolved_schema,
     skeleton_blocks,
     skeleton_schema,
 )
-from synthohive.relational._spark_tasks import (
+from synthohive.relational.spark._tasks import (
     BLOCK,
     POSITION,
     Task,
@@ -66,7 +67,6 @@ from synthohive.relational._spark_tasks import (
     helper_name,
     root_blocks,
 )
-from synthohive.relational._synthesizer import _check_scale
 from synthohive.utils._random import sample_seed
 
 logger = logging.getLogger(__name__)
@@ -128,8 +128,8 @@ def sample_on_spark(
     ConnectorError
         If an output exists and ``mode="error"``, or writing fails.
     """
-    synthesizer._check_fitted()
-    scale = _check_scale(scale)
+    check_fitted(synthesizer)
+    scale = check_scale(scale)
     resolved = resolve_mode(None, mode)
     output_path, format, database = check_outputs(spark, output_path, format, database, output)
     partitions = check_partitions(n_partitions, spark)
