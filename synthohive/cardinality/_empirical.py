@@ -191,6 +191,12 @@ class EmpiricalCardinality(CardinalityEstimator):
         coupled[np.lexsort((rng.random(n), out))] = np.sort(everyone)
         return coupled
 
+    def _sample_marginal(self, n: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Return stratified draws from all training counts, when the counts are conditional."""
+        if not self.conditioning_:
+            return None
+        return self._draw(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), rng)
+
     def _groups(self, context: pd.DataFrame | None, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Level and group of each parent row: its deepest level with enough parents."""
         columns = self.conditioning_

@@ -86,6 +86,11 @@ class NegativeBinomialCardinality(CardinalityEstimator):
     max_mean_ : float
         Cap on the mean of ``Z`` for any parent (ten times the largest observed ``Z`` plus
         one), so covariate values far outside the training range cannot explode.
+    marginal_means_ : ndarray of float64
+        With covariates, 101 quantiles (0 %, 1 %, …, 100 %) of the fitted means of ``Z``
+        over the training parents: counts drawn at these means follow the fitted
+        distribution over all parents, which sets the total (see
+        :class:`CardinalityEstimator`). Empty without covariates.
     coders_ : list of ColumnCoder
         Encoding of each covariate.
     n_parents_, context_columns_, seed_, n_sample_calls_
@@ -139,6 +144,7 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         z = (counts - self.shift_).astype(np.float64)
         X = self._design(frame, len(z))
         self.max_mean_ = 10.0 * (float(z.max()) + 1.0)
+        self.marginal_means_ = np.zeros(0)
         if not z.any():
             self.coef_ = np.zeros(X.shape[1])
             self.coef_[0] = -_BETA_BOUND
@@ -153,6 +159,8 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         self.coef_ = theta[:d]
         self.alpha_ = float(np.exp(theta[d]))
         self.zero_inflation_ = float(expit(theta[d + 1])) if options[best] else 0.0
+        if self.coders_:
+            self.marginal_means_ = np.quantile(self._means(X), np.linspace(0.0, 1.0, 101))
         logger.info("NegativeBinomialCardinality: shift=%d, mean=%.3g, alpha=%.3g, "
                     "zero inflation=%.3g over %d parents", self.shift_, float(np.exp(
                         self.coef_[0])), self.alpha_, self.zero_inflation_, len(z))
@@ -178,11 +186,26 @@ class NegativeBinomialCardinality(CardinalityEstimator):
             )
         return result.x, -float(result.fun) * scale
 
+    def _means(self, X: np.ndarray) -> np.ndarray:
+        """Return the mean of ``Z`` for each row of the design matrix ``X``."""
+        return np.minimum(np.exp(np.clip(X @ self.coef_, -_BETA_BOUND, _BETA_BOUND)),
+                          self.max_mean_)
+
     def _sample(self, context: pd.DataFrame | None, n: int,
                 rng: np.random.Generator) -> np.ndarray:
-        X = self._design(context, n)
-        mu = np.minimum(np.exp(np.clip(X @ self.coef_, -_BETA_BOUND, _BETA_BOUND)),
-                        self.max_mean_)
+        return self._draw(self._means(self._design(context, n)), rng)
+
+    def _sample_marginal(self, n: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Return counts at means spread like the training parents' (with covariates)."""
+        if not len(self.marginal_means_):
+            return None
+        quantile = (np.arange(n) + rng.random(n)) / n * (len(self.marginal_means_) - 1)
+        return self._draw(np.interp(quantile, np.arange(len(self.marginal_means_)),
+                                    self.marginal_means_), rng)
+
+    def _draw(self, mu: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Draw one count per mean of ``Z`` in ``mu``."""
+        n = len(mu)
         r = 1.0 / max(self.alpha_, np.exp(_LOG_ALPHA_BOUNDS[0]))
         draws = rng.negative_binomial(r, r / (r + mu))
         extra_zero = rng.random(n) < self.zero_inflation_
@@ -195,7 +218,7 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         return {**state, "coders": [c.to_state() for c in self.coders_],
                 "shift": self.shift_, "coef": self.coef_, "alpha": self.alpha_,
                 "zero_inflation": self.zero_inflation_, "log_likelihood": self.log_likelihood_,
-                "max_mean": self.max_mean_}
+                "max_mean": self.max_mean_, "marginal_means": self.marginal_means_}
 
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> NegativeBinomialCardinality:
@@ -207,4 +230,5 @@ class NegativeBinomialCardinality(CardinalityEstimator):
         estimator.zero_inflation_ = float(state["zero_inflation"])
         estimator.log_likelihood_ = float(state["log_likelihood"])
         estimator.max_mean_ = float(state["max_mean"])
+        estimator.marginal_means_ = np.asarray(state["marginal_means"], dtype=np.float64)
         return estimator

@@ -23,6 +23,11 @@ class CardinalityEstimator(BaseEstimator, ABC):
     ``_fit(counts, context)`` and ``_sample(context, n, rng)`` of subclasses, which receive
     clean arrays and a ``numpy.random.Generator``.
 
+    :meth:`sample_marginal` draws from the fitted distribution over all training parents,
+    whatever their context; :class:`~synthohive.RelationalSynthesizer` hands those counts out
+    in the order of the conditional draws of :meth:`sample`, so the context decides *which*
+    parents get children and the fitted distribution *how many* there are in total.
+
     Determinism: ``fit`` draws ``seed_`` from ``random_state``. ``sample(random_state=k)``
     is a function of ``k`` and the fitted state only; with ``random_state=None`` the n-th
     call uses a seed derived from ``seed_`` and ``n``.
@@ -112,6 +117,45 @@ class CardinalityEstimator(BaseEstimator, ABC):
         drawn = np.asarray(self._sample(context, n_rows, np.random.default_rng(seed)))
         return np.maximum(drawn.astype(np.int64, copy=False), 0)
 
+    def sample_marginal(self, n: int,
+                        random_state: int | np.random.RandomState | None = None,
+                        ) -> np.ndarray | None:
+        """Draw ``n`` counts from the fitted distribution over all training parents.
+
+        The draws ignore any context: their total and zero share are those of the training
+        counts (up to sampling noise), whichever parents are generated.
+
+        Parameters
+        ----------
+        n : int
+            Number of counts.
+        random_state : int, RandomState instance or None
+            Seed of this draw; None derives one from the fitted ``seed_`` and the call number.
+
+        Returns
+        -------
+        ndarray of int64 of shape (n,) or None
+            The counts, or None when the estimator does not use context (then :meth:`sample`
+            already draws from this distribution).
+
+        Raises
+        ------
+        NotFittedError
+            If the estimator is not fitted.
+        DataValidationError
+            If ``n`` is not a non-negative integer.
+        """
+        if not hasattr(self, "seed_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit(counts) first."
+            )
+        n_rows = _check_n(n, None)
+        seed = sample_seed(self, random_state)
+        drawn = self._sample_marginal(n_rows, np.random.default_rng(seed))
+        if drawn is None:
+            return None
+        return np.maximum(np.asarray(drawn).astype(np.int64, copy=False), 0)
+
     def _base_state(self) -> dict[str, Any]:
         """State shared by every estimator, for ``_to_state``."""
         return {"params": self.get_params(deep=False), "seed": self.seed_,
@@ -143,6 +187,14 @@ class CardinalityEstimator(BaseEstimator, ABC):
                 f"{param} (context columns: {list(context.columns)})."
             )
         return context[columns]
+
+    def _sample_marginal(self, n: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Return ``n`` counts from the fitted distribution over all training parents.
+
+        None (the default) says the estimator does not use context; a conditional estimator
+        overrides it (see :meth:`sample_marginal`).
+        """
+        return None
 
     @abstractmethod
     def _fit(self, counts: np.ndarray, context: pd.DataFrame | None) -> None:

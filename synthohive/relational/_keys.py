@@ -10,12 +10,14 @@ raises instead of being repaired.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import ConstraintViolationError, DataValidationError
 from synthohive.relational._plan import RelationPlan, TablePlan
+from synthohive.utils._random import derive_seed, numpy_generator
 
 
 def primary_keys(table: str, dtype: str, start: int, stop: int) -> pd.Series:
@@ -68,6 +70,46 @@ def parent_positions(values: pd.Series, parent_keys: pd.Index) -> np.ndarray:
         One position per child row.
     """
     return np.asarray(parent_keys.get_indexer(values), dtype=np.int64)
+
+
+def draw_counts(estimator: Any, context: pd.DataFrame | None, n: int, seed: int) -> np.ndarray:
+    """Children counts of ``n`` parent rows: the context says which, the fit how many.
+
+    ``estimator.sample`` draws one count per parent, conditioned on its context (generated
+    parent columns). When the estimator also has ``sample_marginal`` and it returns counts
+    (a conditional estimator, see :class:`~synthohive.cardinality.CardinalityEstimator`),
+    ``n`` counts drawn from the fitted distribution over all training parents are handed
+    out instead, rank for rank: the parent with the largest conditional draw gets the
+    largest count (ties in random order). The conditioning thus decides *which* parents get
+    children, and the fitted distribution *how many* there are in total and how many
+    parents get none, however far the generated parent columns drifted from the real ones.
+
+    Parameters
+    ----------
+    estimator : CardinalityEstimator or compatible
+        The fitted estimator of the relation.
+    context : DataFrame or None
+        Learned columns of the ``n`` parent rows.
+    n : int
+        Number of parent rows.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    ndarray
+        One count per parent row.
+    """
+    counts = np.asarray(estimator.sample(context=context, n=n, random_state=seed))
+    sample_marginal = getattr(estimator, "sample_marginal", None)
+    marginal = None if sample_marginal is None else sample_marginal(
+        n, random_state=derive_seed(seed, "marginal"))
+    if marginal is None:
+        return counts
+    ties = numpy_generator(derive_seed(seed, "ties")).random(n)
+    ranked = np.empty(n, dtype=np.int64)
+    ranked[np.lexsort((ties, counts))] = np.sort(np.asarray(marginal, dtype=np.int64))
+    return ranked
 
 
 def children_counts(positions: np.ndarray, n_parents: int) -> np.ndarray:

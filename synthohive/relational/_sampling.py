@@ -25,6 +25,7 @@ from synthohive.relational._inherit import apply_rules, parent_columns
 from synthohive.relational._keys import (
     check_integrity,
     check_unique,
+    draw_counts,
     driving_positions,
     primary_keys,
     secondary_positions,
@@ -148,9 +149,9 @@ class SamplingMixin:
         for rank, relation in enumerate(plan.relations):
             parent_keys, parent_frame = kept[relation.parent_table]
             estimator = self.cardinality_[f"{plan.name}.{relation.column}"]
-            counts = estimator.sample(
-                context=parent_context(self.plans_[relation.parent_table], parent_frame),
-                n=len(parent_keys), random_state=derive_seed(seed, plan.name, relation.column)
+            counts = draw_counts(
+                estimator, parent_context(self.plans_[relation.parent_table], parent_frame),
+                len(parent_keys), derive_seed(seed, plan.name, relation.column)
             ) if len(parent_keys) else np.zeros(0, dtype=np.int64)
             rng = numpy_generator(derive_seed(seed, plan.name, relation.column, "slots"))
             if rank == 0:

@@ -164,3 +164,24 @@ def test_invalid_parameters(estimator):
 def test_constant_counts_are_reproduced(estimator, value):
     fitted = clone(estimator).fit(np.full(50, value))
     np.testing.assert_array_equal(fitted.sample(n=200, random_state=0), np.full(200, value))
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_sample_marginal_follows_the_training_counts_whatever_the_context(estimator, parents):
+    counts, context = parents
+    fitted = clone(estimator).fit(counts, context)
+    conditional = bool(getattr(fitted, "conditioning_", None) or getattr(fitted, "coders_", []))
+    marginal = fitted.sample_marginal(3 * len(counts), random_state=0)
+    if not conditional:
+        assert marginal is None
+        return
+    assert marginal.dtype == np.int64
+    assert marginal.shape == (3 * len(counts),)
+    np.testing.assert_array_equal(marginal, fitted.sample_marginal(3 * len(counts),
+                                                                   random_state=0))
+    assert abs(marginal.mean() - counts.mean()) < 0.1 * counts.mean()
+    assert abs((marginal == 0).mean() - (counts == 0).mean()) < 0.03
+    with pytest.raises(DataValidationError, match="non-negative integer"):
+        fitted.sample_marginal(-1)
+    with pytest.raises(NotFittedError):
+        clone(estimator).sample_marginal(3)

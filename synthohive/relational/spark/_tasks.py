@@ -22,7 +22,7 @@ from synthohive.connectors._spark_types import arrow_to_pandas, pandas_to_arrow
 from synthohive.exceptions import SynthoHiveError
 from synthohive.persistence import load_bytes
 from synthohive.relational._fitting import parent_context
-from synthohive.relational._keys import driving_positions
+from synthohive.relational._keys import draw_counts, driving_positions
 from synthohive.relational._plan import TablePlan
 from synthohive.relational._sampling import generate_chunk
 from synthohive.relational._writer import empty_frame
@@ -95,9 +95,8 @@ def block_counts(synth: Any, plan: TablePlan, relation: Any, block: int,
                  parent: pd.DataFrame, seed: int) -> np.ndarray:
     """Children counts (or slots) of the rows of one parent block, seeded by the block."""
     estimator = synth.cardinality_[f"{plan.name}.{relation.column}"]
-    counts = estimator.sample(
-        context=parent_context(synth.plans_[relation.parent_table], parent), n=len(parent),
-        random_state=derive_seed(seed, plan.name, relation.column, block))
+    counts = draw_counts(estimator, parent_context(synth.plans_[relation.parent_table], parent),
+                         len(parent), derive_seed(seed, plan.name, relation.column, block))
     return np.asarray(counts, dtype=np.int64)
 
 
