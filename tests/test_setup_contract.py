@@ -96,13 +96,19 @@ def test_torch_models_load_on_first_access():
 # Built from pieces so that this file does not itself name them.
 _OUTSIDE = [re.compile(pattern) for pattern in (
     r"\.\./" + "shared", "shared/" + "data", r"(?<![\w.])/" + r"(work|home|tmp|Users)/")]
-_SKIPPED = {".git", ".venv", ".ruff_cache", ".pytest_cache", "__pycache__", "data", "build"}
+_SKIPPED = {"__pycache__", "data", "build"}
 
 
 def _repository_text_files():
+    """Text files of the repository; hidden ones but ``.ci``/``.gitignore`` (caches, venv,
+    a worktree's ``.git`` pointer) are not."""
     for path in ROOT.rglob("*"):
-        parts = set(path.relative_to(ROOT).parts)
-        if path.is_file() and not parts & _SKIPPED and path.suffix in {
+        parts = path.relative_to(ROOT).parts
+        folders = parts[:-1]
+        hidden = any(part.startswith(".") and part not in {".ci", ".gitignore"}
+                     for part in parts)
+        if path.is_file() and not hidden and not set(folders) & _SKIPPED \
+                and not any(part.endswith(".egg-info") for part in folders) and path.suffix in {
                 ".py", ".md", ".toml", ".cfg", ".txt", ".json", ".yml", ".yaml", ""}:
             yield path
 
