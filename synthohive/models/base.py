@@ -26,7 +26,9 @@ from synthohive.metrics import (
     check_threshold,
 )
 from synthohive.persistence import load_artifact, save_artifact
+from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import draw_seed, sample_seed
+from synthohive.utils._validation import check_column_labels
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         Quality report of the last ``sample`` call (set by ``sample``).
     """
 
+    @atomic_fit
     def fit(self, X: pd.DataFrame | np.ndarray, context: pd.DataFrame | None = None) -> Any:
         """Learn the distribution of ``X``, conditionally on ``context`` when given.
 
@@ -317,6 +320,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     @staticmethod
     def _as_frame(data: Any, name: str) -> pd.DataFrame:
         if isinstance(data, pd.DataFrame):
+            check_column_labels(data, name)
             return data
         if isinstance(data, np.ndarray) and data.ndim == 2:
             return pd.DataFrame(data, columns=[str(i) for i in range(data.shape[1])])

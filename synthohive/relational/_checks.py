@@ -14,6 +14,7 @@ from synthohive.exceptions import DataValidationError, SchemaValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.relational._plan import TablePlan
 from synthohive.schema import Schema
+from synthohive.utils._validation import check_column_labels
 
 
 def check_schema(schema: Any) -> Schema:
@@ -82,12 +83,18 @@ def validated_tables(schema: Schema, tables: Mapping[str, pd.DataFrame] | Connec
     """Read a connector, check the tables against the schema and validate them."""
     if isinstance(tables, Connector):
         tables = tables.read_tables(schema.table_names)
-    if not isinstance(tables, Mapping) or not all(
-            isinstance(frame, pd.DataFrame) for frame in tables.values()):
+    if not isinstance(tables, Mapping):
         raise DataValidationError(
             "fit expects a dict {table name: pandas DataFrame} or a Connector, got "
             f"{type(tables).__name__}."
         )
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise DataValidationError(
+                f"Table {name!r} must be a pandas DataFrame, got {type(frame).__name__}; pass "
+                "{table name: DataFrame} for every table of the schema."
+            )
+        check_column_labels(frame, f"Table {name!r}")
     missing = [name for name in schema.table_names if name not in tables]
     extra = [name for name in tables if name not in schema.tables]
     if missing or extra:

@@ -33,6 +33,7 @@ from synthohive.relational._plan import TablePlan
 from synthohive.relational._sampling import SamplingMixin
 from synthohive.relational._values import observed_values
 from synthohive.schema import Schema
+from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import draw_seed
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
+    @atomic_fit
     def fit(self, tables: Mapping[str, pd.DataFrame] | Connector) -> RelationalSynthesizer:
         """Validate the tables against the schema, then fit every table and relation.
 

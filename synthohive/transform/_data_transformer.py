@@ -16,6 +16,7 @@ from synthohive.transform import _dtypes
 from synthohive.transform._column import CodecOptions, ColumnCodec
 from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
 from synthohive.transform._spans import OutputSpan
+from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import derive_seed, draw_seed
 from synthohive.utils._validation import (
     Interval,
@@ -154,6 +155,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
+    @atomic_fit
     def fit(self, X: Any, y: Any = None) -> DataTransformer:
         """Learn the encoding of every column of ``X``.
 

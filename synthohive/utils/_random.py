@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from synthohive.exceptions import DataValidationError
+
 MAX_SEED = 2**31 - 1
 
 
@@ -30,8 +32,20 @@ def draw_seed(random_state: int | np.random.RandomState | None) -> int:
     -------
     int
         A seed in ``[0, 2**31 - 1)``.
+
+    Raises
+    ------
+    DataValidationError
+        If ``random_state`` is not an int, a RandomState instance or None.
     """
-    return int(check_random_state(random_state).randint(MAX_SEED))
+    try:
+        state = check_random_state(random_state)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"random_state must be an int in [0, 2**32 - 1], a numpy RandomState or None, "
+            f"got {random_state!r}; pass e.g. random_state=0."
+        ) from exc
+    return int(state.randint(MAX_SEED))
 
 
 def derive_seed(seed: int, *keys: str | int) -> int:

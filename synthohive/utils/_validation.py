@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import (
     Interval,
@@ -25,7 +26,14 @@ from sklearn.utils.validation import (
 
 from synthohive.exceptions import DataValidationError
 
-__all__ = ["Interval", "StrOptions", "check_feature_names_in", "check_features", "check_params"]
+__all__ = [
+    "Interval",
+    "StrOptions",
+    "check_column_labels",
+    "check_feature_names_in",
+    "check_features",
+    "check_params",
+]
 
 
 def check_params(estimator: BaseEstimator) -> None:
@@ -50,6 +58,41 @@ def check_params(estimator: BaseEstimator) -> None:
         )
     except InvalidParameterError as exc:
         raise DataValidationError(f"{exc} Fix the parameter and fit again.") from exc
+
+
+def check_column_labels(frame: pd.DataFrame, what: str) -> None:
+    """Refuse column labels a model cannot name: nested, duplicated or not strings.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The input table.
+    what : str
+        How to name the table in the message (e.g. ``"X"`` or ``"table 'orders'"``).
+
+    Raises
+    ------
+    DataValidationError
+        For MultiIndex columns, duplicated labels or labels that are not strings; the
+        message names the offending labels and how to fix them.
+    """
+    columns = frame.columns
+    if isinstance(columns, pd.MultiIndex):
+        raise DataValidationError(
+            f"{what} has MultiIndex columns (e.g. {columns[0]!r}); flatten them to strings, "
+            "e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]."
+        )
+    if not columns.is_unique:
+        duplicated = columns[columns.duplicated()].unique().tolist()[:5]
+        raise DataValidationError(
+            f"{what} has duplicated column names {duplicated}; give each column a unique name."
+        )
+    bad = [c for c in columns if not isinstance(c, str)][:5]
+    if bad:
+        raise DataValidationError(
+            f"{what} has column labels that are not strings: {bad}; rename them, e.g. "
+            "df.columns = df.columns.astype(str)."
+        )
 
 
 def check_features(estimator: BaseEstimator, X: Any, *, reset: bool) -> None:
