@@ -27,6 +27,7 @@ from synthohive.metrics import (
 )
 from synthohive.persistence import load_artifact, save_artifact
 from synthohive.utils._atomic import atomic_fit
+from synthohive.utils._memory import check_allocation
 from synthohive.utils._random import draw_seed, sample_seed
 from synthohive.utils._validation import check_column_labels
 
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 # Rows of each sample that the per-sample quality report judges (evenly spaced).
 _JUDGED_ROWS = 10_000
+# Bytes one generated cell takes at its peak (latent draws, decoded arrays, the frame).
+_BYTES_PER_CELL = 64
 
 
 class ConditionalGenerativeModel(BaseEstimator, ABC):
@@ -190,6 +193,13 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         self._check_fitted()
         context = self._check_sample_context(context)
         n_samples = self._check_n_samples(n_samples, context)
+        width = len(self.columns_) + len(self.context_columns_ or [])
+        check_allocation(
+            float(_BYTES_PER_CELL) * n_samples * width,
+            f"{type(self).__name__}.sample of {n_samples:,} rows x {width} columns",
+            "sample fewer rows per call and concatenate or write them as you go, or use "
+            "RelationalSynthesizer.sample(output_path=...), which streams chunks to disk.",
+        )
         if conditions is not None:
             conditions = self._check_conditions(conditions)
         if quality_threshold is not None:

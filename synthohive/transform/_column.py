@@ -8,6 +8,7 @@ transformer's matrix and reads it back, with the column's exact dtype.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from synthohive.transform._discrete import CategoryEncoder
 from synthohive.transform._dtypes import DtypeSpec
 from synthohive.transform._readers import SpanReader
 from synthohive.transform._spans import OutputSpan
+from synthohive.utils._random import derive_seed
 
 _NULL_WIDTH = 2
 
@@ -35,6 +37,7 @@ class CodecOptions:
     max_fit_rows: int | None
     discrete_int_threshold: int
     max_categories: int | None
+    category_cap: int | None = None
 
 
 @dataclass
@@ -59,6 +62,9 @@ class ColumnCodec:
         Unit, in the datetime's resolution, that every value was a whole multiple of.
     decimals : int or None
         Decimal places of a float column, applied on decoding.
+    origin : int
+        Integer subtracted from a continuous integer column before it becomes a float (its
+        training minimum), so ids beyond 2**53 that span a smaller range stay exact.
     """
 
     label: str | int
@@ -69,6 +75,7 @@ class ColumnCodec:
     encoder: CategoryEncoder | None = None
     datetime_factor: int = 1
     decimals: int | None = None
+    origin: int = 0
 
     @classmethod
     def fit(
@@ -129,10 +136,22 @@ class ColumnCodec:
                     f"max_categories={options.max_categories}; drop it if it is an identifier "
                     "or free text, or raise max_categories."
                 )
+            if options.category_cap is not None and encoder.n_categories > options.category_cap:
+                warnings.warn(
+                    f"Column {name!r} has {encoder.n_categories} distinct values: it keeps its "
+                    f"{options.category_cap - 1} most frequent ones and pools the others into "
+                    "one 'other' category, decoded to rare training values by frequency. If "
+                    "it is an identifier or free text, drop it or give it the 'id' role; "
+                    "raise category_cap to keep more categories.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                encoder = encoder.pool(options.category_cap, derive_seed(seed, "pooled"))
             return cls(label, name, spec, has_nulls, encoder=encoder)
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
+        origin = int(present.min()) if spec.is_integer else 0
         normalizer = ModeNormalizer.fit(
-            as_numbers(present, spec, name, factor),
+            as_numbers(present, spec, name, factor, origin),
             max_modes=options.max_modes,
             weight_threshold=options.weight_threshold,
             max_fit_rows=options.max_fit_rows,
@@ -140,7 +159,7 @@ class ColumnCodec:
         )
         decimals = learn_decimals(present) if np.dtype(spec.value_dtype).kind == "f" else None
         return cls(label, name, spec, has_nulls, normalizer=normalizer,
-                   datetime_factor=factor, decimals=decimals)
+                   datetime_factor=factor, decimals=decimals, origin=origin)
 
     @property
     def is_discrete(self) -> bool:
@@ -240,7 +259,8 @@ class ColumnCodec:
             values = self.normalizer.inverse_transform(
                 reader.scalar(value_span), reader.category(mode_span)
             )
-            values = as_values(values, self.spec, self.datetime_factor, self.decimals)
+            values = as_values(values, self.spec, self.datetime_factor, self.decimals,
+                               self.origin)
         null_mask = np.zeros(reader.n_rows, dtype=bool)
         if self.has_nulls:
             null_mask = reader.category(next(spans)) == 1
@@ -260,7 +280,7 @@ class ColumnCodec:
             )
         if self.spec.is_datetime:
             values = values.astype(self.spec.value_dtype)
-        return as_numbers(values, self.spec, self.name, self.datetime_factor)
+        return as_numbers(values, self.spec, self.name, self.datetime_factor, self.origin)
 
     def _check_unknown(self, codes: np.ndarray, values: np.ndarray) -> None:
         unknown = codes < 0
@@ -283,6 +303,7 @@ class ColumnCodec:
             "encoder": None if self.encoder is None else self.encoder.to_state(),
             "datetime_factor": self.datetime_factor,
             "decimals": self.decimals,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -298,17 +319,22 @@ class ColumnCodec:
             encoder=None if encoder is None else CategoryEncoder.from_state(encoder),
             datetime_factor=int(state["datetime_factor"]),
             decimals=state["decimals"],
+            origin=int(state.get("origin", 0)),
         )
 
 
-def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
+def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int,
+               origin: int = 0) -> np.ndarray:
     """Return the non-null values of a continuous column as finite float64.
 
-    Datetimes become counts of ``factor`` ticks; other values must be finite (infinite ones
-    raise ``DataValidationError`` naming column ``name``).
+    Datetimes become counts of ``factor`` ticks; integers their distance to ``origin``
+    (exact in float64 when it is below 2**53, whatever the integers' size); other values
+    must be finite (infinite ones raise ``DataValidationError`` naming column ``name``).
     """
     if spec.is_datetime:
         return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
+    if spec.is_integer and origin:
+        return _shifted(values, spec, origin).astype(np.float64)
     numbers = values.astype(np.float64)
     infinite = ~np.isfinite(numbers)
     if infinite.any():
@@ -319,21 +345,40 @@ def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> n
     return numbers
 
 
-def as_values(numbers: np.ndarray, spec: DtypeSpec, factor: int, decimals: int | None
-              ) -> np.ndarray:
+def as_values(numbers: np.ndarray, spec: DtypeSpec, factor: int, decimals: int | None,
+              origin: int = 0) -> np.ndarray:
     """Return generated floats in a continuous column's format (inverse of :func:`as_numbers`).
 
     Datetimes are rounded to whole ``factor`` ticks, integers to the nearest integer within
-    the dtype's range, floats to ``decimals`` places when the column had a fixed number.
+    the dtype's range (``origin`` added back exactly), floats to ``decimals`` places when
+    the column had a fixed number.
     """
     if spec.is_datetime:
         return _datetime.from_numbers(numbers, factor, spec.value_dtype)
     if spec.is_integer:
-        low, high = _integer_bounds(np.dtype(spec.value_dtype))
-        return np.clip(np.rint(numbers), low, high)
+        dtype = np.dtype(spec.value_dtype)
+        info = np.iinfo(dtype)
+        low, high = _integer_bounds(dtype)
+        if not origin:
+            return np.clip(np.rint(numbers), low, high)
+        low = max(low - origin, float(np.iinfo(np.int64).min))
+        high = min(high - origin, float(np.nextafter(2.0**63, 0.0)))
+        steps = np.clip(np.rint(numbers), low, high).astype(np.int64)
+        # Two's-complement sum: exact whenever the true value fits the dtype.
+        total = steps.astype(np.uint64) + np.uint64(origin % 2**64)
+        values = total.view(np.int64) if info.min < 0 else total
+        return np.clip(values, info.min, info.max).astype(dtype)
     if decimals is not None:
         return np.round(numbers, decimals)
     return numbers
+
+
+def _shifted(values: np.ndarray, spec: DtypeSpec, origin: int) -> np.ndarray:
+    """Return ``values - origin`` as int64, exact when the difference fits int64."""
+    plain = values.astype(spec.value_dtype)
+    if np.dtype(spec.value_dtype).kind == "u":
+        return (plain.astype(np.uint64) - np.uint64(origin % 2**64)).view(np.int64)
+    return plain.astype(np.int64) - np.int64(origin)
 
 
 def _integer_bounds(dtype: np.dtype) -> tuple[float, float]:

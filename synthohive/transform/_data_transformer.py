@@ -17,6 +17,7 @@ from synthohive.transform._column import CodecOptions, ColumnCodec
 from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
 from synthohive.transform._spans import OutputSpan
 from synthohive.utils._atomic import atomic_fit
+from synthohive.utils._memory import check_allocation
 from synthohive.utils._random import derive_seed, draw_seed
 from synthohive.utils._validation import (
     Interval,
@@ -67,6 +68,12 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         If set, a discrete column with more distinct values raises a
         :class:`~synthohive.exceptions.DataValidationError` (one-hot blocks that wide are
         usually identifiers or free text, better dropped or anonymised). ``None``: no limit.
+    category_cap : int or None, default=1000
+        Widest one-hot block of a discrete column: a column with more distinct values keeps
+        its ``category_cap - 1`` most frequent ones and pools the rest into one "other"
+        category (the block's last entry), decoded to the pooled training values by their
+        frequency, with a ``UserWarning``. A 50,000-value text column thus costs 1,000
+        output columns, not 50,000. ``None``: no pooling (beware of memory).
     handle_unknown : {"error", "ignore"}, default="error"
         What ``transform`` does with a category not seen in ``fit``: raise a
         :class:`~synthohive.exceptions.DataValidationError`, or encode an all-zero block
@@ -89,7 +96,8 @@ class DataTransformer(TransformerMixin, BaseEstimator):
     datetime_columns_ : list of str
         Datetime columns (encoded as whole counts of their coarsest exact unit).
     categories_ : dict of str to ndarray
-        Categories of each discrete column, in the order of its one-hot block.
+        Categories of each discrete column, in the order of its one-hot block (a column
+        pooled by ``category_cap`` has one more entry in its block, "other", last).
     category_frequencies_ : dict of str to ndarray
         Share of the non-null training rows in each category of each discrete column.
     dtypes_ : dict of str to dtype
@@ -120,6 +128,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         "discrete_columns": ["array-like", None],
         "discrete_int_threshold": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "category_cap": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
     }
@@ -133,6 +142,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         discrete_columns: list[str] | None = None,
         discrete_int_threshold: int = 10,
         max_categories: int | None = None,
+        category_cap: int | None = 1000,
         handle_unknown: str = "error",
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
@@ -142,6 +152,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.discrete_columns = discrete_columns
         self.discrete_int_threshold = discrete_int_threshold
         self.max_categories = max_categories
+        self.category_cap = category_cap
         self.handle_unknown = handle_unknown
         self.random_state = random_state
 
@@ -227,6 +238,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             max_fit_rows=self.max_fit_rows,
             discrete_int_threshold=self.discrete_int_threshold,
             max_categories=self.max_categories,
+            category_cap=self.category_cap,
         )
 
     def _set_fitted(self, columns: list[ColumnCodec], input_dtype: str | None) -> None:
@@ -275,6 +287,13 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         frame, _ = self._as_frame(X, reset=False)
+        check_allocation(
+            8.0 * frame.shape[0] * self.output_dim_,
+            f"DataTransformer.transform of {frame.shape[0]:,} rows into {self.output_dim_:,} "
+            "columns",
+            "transform fewer rows at a time, or narrow the encoding (a lower category_cap, "
+            "id-like columns dropped).",
+        )
         out = np.zeros((frame.shape[0], self.output_dim_), dtype=np.float64)
         spans = iter(self.output_info_)
         for index, column in enumerate(self._columns):
@@ -409,7 +428,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             elif span.kind == "null":
                 names.extend([f"{span.column}.present", f"{span.column}.null"])
             else:
-                names.extend(f"{span.column}={value}" for value in self.categories_[span.column])
+                categories = self.categories_[span.column]
+                names.extend(f"{span.column}={value}" for value in categories)
+                if span.width > len(categories):
+                    names.append(f"{span.column}=<other>")
         return np.asarray(names, dtype=object)
 
     def category_index(self, column: str, value: Any) -> int:
