@@ -331,11 +331,18 @@ def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int,
     (exact in float64 when it is below 2**53, whatever the integers' size); other values
     must be finite (infinite ones raise ``DataValidationError`` naming column ``name``).
     """
-    if spec.is_datetime:
-        return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
-    if spec.is_integer and origin:
-        return _shifted(values, spec, origin).astype(np.float64)
-    numbers = values.astype(np.float64)
+    try:
+        if spec.is_datetime:
+            return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
+        if spec.is_integer and origin:
+            return _shifted(values, spec, origin).astype(np.float64)
+        numbers = values.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        examples = pd.unique(values[:1000])[:3].tolist()
+        raise DataValidationError(
+            f"Column {name!r} was {spec.name} during fit but now holds values that are not "
+            f"(e.g. {examples!r}); pass it with its fitted dtype."
+        ) from exc
     infinite = ~np.isfinite(numbers)
     if infinite.any():
         raise DataValidationError(

@@ -25,6 +25,7 @@ from synthohive.utils._validation import (
     check_feature_names_in,
     check_features,
     check_params,
+    check_reserved_names,
 )
 
 logger = logging.getLogger(__name__)
@@ -487,6 +488,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                 raise DataValidationError(
                     f"X has duplicated column names {duplicated}; give each column a unique name."
                 )
+            check_reserved_names(X.columns, "X")
             check_features(self, X, reset=reset)
             return X, None
         array = np.asarray(X)

@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
 )
 
 from synthohive.exceptions import DataValidationError
+from synthohive.persistence import is_reserved
 
 __all__ = [
     "Interval",
@@ -33,6 +34,7 @@ __all__ = [
     "check_feature_names_in",
     "check_features",
     "check_params",
+    "check_reserved_names",
 ]
 
 
@@ -92,6 +94,31 @@ def check_column_labels(frame: pd.DataFrame, what: str) -> None:
         raise DataValidationError(
             f"{what} has column labels that are not strings: {bad}; rename them, e.g. "
             "df.columns = df.columns.astype(str)."
+        )
+    check_reserved_names(columns, what)
+
+
+def check_reserved_names(columns: Any, what: str) -> None:
+    """Refuse column names of the ``__name__`` form, which saved models reserve.
+
+    Parameters
+    ----------
+    columns : iterable
+        Column labels.
+    what : str
+        How to name the table in the message.
+
+    Raises
+    ------
+    DataValidationError
+        If a label is a string that starts and ends with two underscores.
+    """
+    reserved = [c for c in columns if isinstance(c, str) and is_reserved(c)][:5]
+    if reserved:
+        raise DataValidationError(
+            f"{what} has columns named {reserved}: names that start and end with '__' are "
+            "reserved for SynthoHive's saved models; rename them (e.g. strip the "
+            "underscores)."
         )
 
 
