@@ -518,13 +518,21 @@ def _parse_url(url: object) -> sa.URL:
             f"Expected a database URL string, sqlalchemy.URL or Engine, got {type(url).__name__}."
         )
     try:
-        return sa.make_url(url)
-    except sa.exc.ArgumentError:
-        # The text is not repeated (nor chained): it may hold a password.
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        # The text is not repeated (nor chained): it may hold a password. A non-numeric
+        # port raises a plain ValueError.
         raise ConnectorError(
-            "Cannot parse the database URL; expected dialect+driver://user:password@host:port/"
-            "database, e.g. postgresql+psycopg2://postgres@127.0.0.1:5432/test."
+            "Cannot parse the database URL (is the port a number?); expected "
+            "dialect+driver://user:password@host:port/database, e.g. "
+            "postgresql+psycopg2://postgres@127.0.0.1:5432/test."
         ) from None
+    if "@" in (parsed.host or ""):
+        raise ConnectorError(
+            "The database URL has more than one '@': a user name or password holding '@' must "
+            "be percent-encoded ('@' as %40, e.g. with urllib.parse.quote_plus(password))."
+        )
+    return parsed
 
 
 def _frame(table: str, rows: list[Any], dtypes: dict[str, str]) -> pd.DataFrame:

@@ -105,12 +105,32 @@ def validated_tables(schema: Schema, tables: Mapping[str, pd.DataFrame] | Connec
                "the schema" for t in extra],
         )
     tables = {name: tables[name] for name in schema.table_names}
+    _check_empty(schema, tables)
     validate = getattr(schema, "validate", None)
     if validate is not None:
         validated = validate(tables, on_orphans=on_orphans)
         if validated is not None:
             tables = dict(validated)
     return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+
+def _check_empty(schema: Schema, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse empty root tables and empty parents; an empty leaf table stays empty."""
+    problems = []
+    for name, frame in tables.items():
+        if len(frame):
+            continue
+        children = sorted({fk.child_table for fk in schema.children(name)})
+        if not schema[name].foreign_keys:
+            problems.append(f"table {name!r} has no rows: a root table needs rows to learn "
+                            "from; pass its rows or remove it from the schema")
+        elif children:
+            problems.append(f"table {name!r} has no rows but is the parent of {children}: "
+                            "pass its rows or remove it and its children from the schema")
+    if problems:
+        raise DataValidationError(
+            "Empty tables cannot be learned: " + "; ".join(problems) + "."
+        )
 
 
 def check_threshold(plans: Mapping[str, TablePlan], quality_threshold: Any) -> None:

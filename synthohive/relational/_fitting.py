@@ -148,7 +148,7 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
             fitted.cardinality[f"{name}.{relation.column}"] = estimator.fit(
                 counts, context=parent_context(plans[relation.parent_table],
                                                tables[relation.parent_table]))
-        if plan.fitted_columns:
+        if plan.fitted_columns and len(frame):
             context = gather_context(plan, plans, tables, positions)
             model = seeded(clone(model_template(name, len(frame))), derive_seed(seed, name))
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",

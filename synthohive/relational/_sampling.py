@@ -122,10 +122,13 @@ class SamplingMixin:
                   kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
         """Yield the generated rows of one table, chunk by chunk, checked."""
         name = plan.name
+        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
+        if plan.n_rows == 0:  # empty in training: nothing to learn, no row to invent
+            yield empty_frame(columns, dtypes)
+            return
         positions = self._positions(plan, scale, seed, kept)
         n_rows = (len(positions[plan.driving.column]) if plan.driving is not None
                   else max(1, round(plan.n_rows * scale)))
-        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
         if plan.primary_key is not None:
             check_unique(name, plan.primary_key,
                          pd.Index(primary_keys(name, dtypes[plan.primary_key], 0, n_rows)))
