@@ -54,7 +54,7 @@ class SamplingMixin:
                       random_state: Any, if_exists: str, quality_threshold: Any,
                       ) -> dict[str, Any]:
         """:meth:`RelationalSynthesizer.sample` on this machine (``scale`` checked)."""
-        check_output(output_path, format, output)
+        check_output(output_path, format, output, if_exists, self.order_)
         check_threshold(self.plans_, quality_threshold)
         seed = sample_seed(self, random_state)
         pending_children = {name: len(self.schema_.children(name)) for name in self.order_}
@@ -75,10 +75,16 @@ class SamplingMixin:
                     sink.write(chunk)
                     if keep:
                         parts.append(chunk[[plan.primary_key, *carried]])
-            except BaseException:
+                result[name] = sink.close()
+            except BaseException as exc:
                 sink.abort()
+                if result and (output_path is not None or output is not None):
+                    exc.add_note(
+                        f"Table {name!r} was not written; tables {list(result)} were written "
+                        "before the failure (remove them, or sample again with "
+                        "if_exists='replace')."
+                    )
                 raise
-            result[name] = sink.close()
             if keep:
                 frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
                 kept[name] = (pd.Index(frame[plan.primary_key]),
