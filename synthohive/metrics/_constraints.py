@@ -34,7 +34,7 @@ from synthohive.exceptions import (
 )
 from synthohive.schema import TableSpec
 
-__all__ = ["CONSTRAINT_KEYS", "check_constraints"]
+__all__ = ["CONSTRAINT_KEYS", "check_constraints", "constraint_violations"]
 
 
 def _bound(series: pd.Series, value: Any) -> Any:
@@ -118,6 +118,47 @@ def check_constraints(
     """
     if isinstance(constraints, TableSpec):
         table = constraints.name if table is None else table
+    violations = constraint_violations(frame, constraints, table)
+    if violations:
+        raise ConstraintViolationError(
+            f"Generated table{'' if table is None else f' {table!r}'} violates "
+            f"{len(violations)} declared constraint(s); nothing was clipped or repaired: "
+            "train longer, or fix the constraints or the training data.",
+            violations,
+        )
+
+
+def constraint_violations(
+    frame: pd.DataFrame,
+    constraints: TableSpec | Mapping[str, Mapping[str, Any]],
+    table: str | None = None,
+) -> list[dict[str, Any]]:
+    """Return every declared constraint ``frame`` violates, as :func:`check_constraints` lists.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows to check (generated or training rows).
+    constraints : TableSpec or dict
+        As for :func:`check_constraints`.
+    table : str, optional
+        Table name for messages.
+
+    Returns
+    -------
+    list of dict
+        One dict per violated constraint with keys ``table``, ``column``, ``constraint``,
+        ``value`` (an offending value), ``count`` and ``text``; empty when all hold.
+
+    Raises
+    ------
+    SchemaValidationError
+        If a constraint name is unknown or cannot apply to the column's values.
+    DataValidationError
+        If a constrained column is missing from ``frame``.
+    """
+    if isinstance(constraints, TableSpec):
+        table = constraints.name if table is None else table
         constraints = constraints.constraints
     where = "" if table is None else f"{table}."
     violations = []
@@ -157,10 +198,4 @@ def check_constraints(
                         "text": f"{where}{column}: {count} row(s) {description}, e.g. {shown}",
                     }
                 )
-    if violations:
-        raise ConstraintViolationError(
-            f"Generated table{'' if table is None else f' {table!r}'} violates "
-            f"{len(violations)} declared constraint(s); nothing was clipped or repaired: "
-            "train longer, or fix the constraints or the training data.",
-            violations,
-        )
+    return violations

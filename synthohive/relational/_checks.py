@@ -10,7 +10,12 @@ from typing import Any
 import pandas as pd
 
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import DataValidationError, SchemaValidationError
+from synthohive.exceptions import (
+    ConstraintViolationError,
+    DataValidationError,
+    SchemaValidationError,
+)
+from synthohive.metrics import constraint_violations
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.relational._plan import TablePlan
 from synthohive.schema import Schema
@@ -111,7 +116,24 @@ def validated_tables(schema: Schema, tables: Mapping[str, pd.DataFrame] | Connec
         validated = validate(tables, on_orphans=on_orphans)
         if validated is not None:
             tables = dict(validated)
+    _check_training_constraints(schema, tables)
     return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+
+def _check_training_constraints(schema: Schema, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse training tables that break their declared constraints, listing every breach.
+
+    A model learns the data it is given; output inside the declared bounds needs training
+    data inside them.
+    """
+    violations = [violation for name, frame in tables.items()
+                  for violation in constraint_violations(frame, schema[name], name)]
+    if violations:
+        raise ConstraintViolationError(
+            "The training tables break constraints declared in the schema; fix the data "
+            "(filter or correct those rows) or the constraints, then fit again.",
+            violations,
+        )
 
 
 def _check_empty(schema: Schema, tables: Mapping[str, pd.DataFrame]) -> None:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from synthohive.relational._keys import children_counts, parent_positions
 from synthohive.relational._offsets import detect_offsets, to_offsets
 from synthohive.relational._plan import TablePlan, build_plan, gather_context
 from synthohive.schema import Schema
+from synthohive.schema._kinds import MODEL_ROLES
 from synthohive.utils._random import derive_seed
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ class Layout:
         Per table and inherited column, the values of the rows that do not copy.
     copy_patterns : dict of str to dict of str to ndarray
         Per table with partially copied columns, its copy patterns and their counts.
+    roles : dict of str to dict of str to str
+        Per table, the roles declared in the schema for the columns its model learns
+        (``categorical``, ``numeric``, ``datetime``), passed to models that take ``roles``.
     """
 
     order: list[str]
@@ -57,6 +61,7 @@ class Layout:
     linked: dict[str, dict[str, np.ndarray]]
     inherit_values: dict[str, dict[str, np.ndarray]]
     copy_patterns: dict[str, dict[str, np.ndarray]]
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,7 +113,15 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
     if datetime_offsets:
         plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
                  for name, plan in plans.items()}
-    return Layout(order, plans, keys, linked, inherit_values, copy_patterns)
+    roles = {name: _model_roles(schema, plans[name]) for name in order}
+    return Layout(order, plans, keys, linked, inherit_values, copy_patterns, roles)
+
+
+def _model_roles(schema: Schema, plan: TablePlan) -> dict[str, str]:
+    """Return the declared roles a table's model honours (columns it learns unchanged)."""
+    spec, offsets = schema[plan.name], {rule.column for rule in plan.offsets}
+    return {c: spec.role(c) for c in plan.model_columns
+            if spec.role(c) in MODEL_ROLES and c not in offsets}
 
 
 def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
@@ -151,6 +164,8 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
         if plan.fitted_columns and len(frame):
             context = gather_context(plan, plans, tables, positions)
             model = seeded(clone(model_template(name, len(frame))), derive_seed(seed, name))
+            if layout.roles.get(name) and "roles" in model.get_params(deep=False):
+                model.set_params(roles=layout.roles[name])
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])

@@ -40,11 +40,10 @@ import numpy as np
 import pandas as pd
 
 from synthohive.schema import Schema
+from synthohive.schema._kinds import is_id_like
 
 CONTEXT_SEPARATOR = "__"
 NULL_INDICATOR = "is_null"
-ID_LIKE_MIN_DISTINCT = 100
-ID_LIKE_MIN_RATIO = 0.2
 UNIQUE_TEXT_MIN_DISTINCT = 10
 CONTEXT_MAX_CATEGORIES = 50
 OFFSET = "offset"
@@ -229,36 +228,6 @@ class TablePlan:
             id_like_columns=tuple(c for c in self.id_like_columns if c not in copied),
             inherited=tuple(rules),
         )
-
-
-def is_id_like(values: pd.Series, declared_role: str | None) -> bool:
-    """Whether a non-key column is resampled instead of learned.
-
-    Parameters
-    ----------
-    values : Series
-        The column.
-    declared_role : str or None
-        Role declared in the schema.
-
-    Returns
-    -------
-    bool
-        True for role ``"id"``; without a declared role, for columns with at most one
-        distinct non-null value (constants, e.g. a ``last_update`` stamp) and for
-        high-cardinality text columns (object or string dtype): at least
-        ``ID_LIKE_MIN_DISTINCT`` distinct values, making up at least ``ID_LIKE_MIN_RATIO`` of
-        the non-null values.
-    """
-    if declared_role is not None:
-        return declared_role == "id"
-    if values.nunique(dropna=True) <= 1:
-        return True
-    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-        return False
-    non_null = values.dropna()
-    n_distinct = non_null.nunique()
-    return n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null)
 
 
 def _unique_text(values: pd.Series) -> bool:

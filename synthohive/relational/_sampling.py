@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
-from synthohive.metrics import QualityReport, assess, check_quality
+from synthohive.metrics import QualityReport, assess, check_constraints, check_quality
 from synthohive.relational._checks import check_threshold
 from synthohive.relational._fitting import parent_context
 from synthohive.relational._inherit import apply_rules, parent_columns
@@ -189,6 +189,9 @@ class SamplingMixin:
             pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
                           for c in plan.output_columns}), dtypes, name)
         check_integrity(plan, chunk, parent_keys)
+        rules = {c: r for c, r in self.schema_[name].constraints.items() if c in chunk.columns}
+        if rules:
+            check_constraints(chunk, rules, name)
         return chunk
 
     def _positions(self, plan: TablePlan, scale: float, seed: int,

@@ -181,8 +181,11 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         SchemaValidationError
             If the tables do not match the schema (listing every problem), ``models`` names
             an unknown table, or a foreign key does not reference its parent's primary key.
+        ConstraintViolationError
+            If training rows break constraints declared in the schema (all listed).
         DataValidationError
-            If a parameter has the wrong type or value.
+            If a parameter has the wrong type or value, or a table is empty and has
+            children or no parent.
         """
         schema = check_schema(self.schema)
         check_params(self, schema)
@@ -273,8 +276,9 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         DataValidationError
             If ``scale`` is not a positive number or an output option is invalid.
         ConstraintViolationError
-            If a generated foreign key misses its parent or a primary key repeats (a bug,
-            never repaired silently).
+            If a generated value breaks a constraint declared in the schema (column,
+            observed value, count), a generated foreign key misses its parent or a primary
+            key repeats; never repaired silently.
         QualityGateError
             If ``quality_threshold`` is given and a column misses it.
         """

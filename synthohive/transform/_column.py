@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.schema._kinds import decide_kind
 from synthohive.transform import _datetime, _dtypes
 from synthohive.transform._continuous import ModeNormalizer, learn_decimals
 from synthohive.transform._discrete import CategoryEncoder
@@ -86,6 +87,7 @@ class ColumnCodec:
         forced: bool,
         options: CodecOptions,
         seed: int,
+        role: str | None = None,
     ) -> ColumnCodec:
         """Learn the encoding of ``series``.
 
@@ -101,6 +103,8 @@ class ColumnCodec:
             The transformer's parameters.
         seed : int
             Seed of the mixture fit.
+        role : {"categorical", "numeric", "datetime"} or None
+            Declared role (see :mod:`synthohive.schema._kinds`); None decides from the data.
 
         Returns
         -------
@@ -120,14 +124,17 @@ class ColumnCodec:
                 f"Column {name!r} holds only missing values; drop it or fill it before fitting."
             )
         has_nulls = bool(null_mask.any())
-        discrete = (
-            forced
-            or spec.family in ("category", "string", "object")
-            or np.dtype(spec.value_dtype).kind == "b"
-            or (spec.is_integer
-                and pd.unique(present).shape[0] <= options.discrete_int_threshold)
+        kind = decide_kind(
+            is_text=spec.family in ("category", "string", "object"),
+            is_bool=np.dtype(spec.value_dtype).kind == "b",
+            is_integer=spec.is_integer,
+            is_datetime=spec.is_datetime,
+            n_distinct=pd.unique(present).shape[0] if spec.is_integer else 0,
+            role="categorical" if forced else role,
+            discrete_int_threshold=options.discrete_int_threshold,
+            column=name,
         )
-        if discrete:
+        if kind == "discrete":
             order = spec.categories if spec.family == "category" else None
             encoder = CategoryEncoder.fit(present, order=order)
             if options.max_categories is not None and encoder.n_categories > options.max_categories:

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from synthohive.exceptions import DataValidationError, NotFittedError
 from synthohive.persistence import register_persistable
+from synthohive.schema._kinds import check_roles
 from synthohive.transform import _dtypes
 from synthohive.transform._column import CodecOptions, ColumnCodec
 from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
@@ -61,6 +62,12 @@ class DataTransformer(TransformerMixin, BaseEstimator):
     discrete_columns : list of str or None, default=None
         Columns to encode as discrete whatever their dtype (for a numpy array input, the
         names ``"x0"``, ``"x1"`` …).
+    roles : dict of str to str or None, default=None
+        Declared roles of columns, ``{column: "categorical" | "numeric" | "datetime"}``
+        (the schema's column roles): ``"categorical"`` encodes the column as categories
+        seen in training whatever its dtype, ``"numeric"`` by mode-specific normalisation
+        (integers with few values included). Other columns are decided from their dtype and
+        data by :mod:`synthohive.schema._kinds`.
     discrete_int_threshold : int, default=10
         Integer columns (numpy or nullable) with at most this many distinct non-null values
         are discrete; other numeric columns, floats included, are continuous. ``0`` makes
@@ -127,6 +134,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         "weight_threshold": [Interval(numbers.Real, 0, 1, closed="left")],
         "max_fit_rows": [Interval(numbers.Integral, 1, None, closed="left")],
         "discrete_columns": ["array-like", None],
+        "roles": [dict, None],
         "discrete_int_threshold": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "category_cap": [Interval(numbers.Integral, 2, None, closed="left"), None],
@@ -141,6 +149,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         weight_threshold: float = 0.005,
         max_fit_rows: int = 10_000,
         discrete_columns: list[str] | None = None,
+        roles: dict[str, str] | None = None,
         discrete_int_threshold: int = 10,
         max_categories: int | None = None,
         category_cap: int | None = 1000,
@@ -151,6 +160,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.weight_threshold = weight_threshold
         self.max_fit_rows = max_fit_rows
         self.discrete_columns = discrete_columns
+        self.roles = roles
         self.discrete_int_threshold = discrete_int_threshold
         self.max_categories = max_categories
         self.category_cap = category_cap
@@ -205,11 +215,12 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                 f"required: the table with columns {names[:5]} has no rows."
             )
         forced = self._forced_discrete(names)
+        roles = check_roles(self.roles, names, "DataTransformer")
         self.seed_ = draw_seed(self.random_state)
         options = self._codec_options()
         columns = [
             ColumnCodec.fit(frame.iloc[:, i], label, name, name in forced, options,
-                            seed=derive_seed(self.seed_, "column", name))
+                            seed=derive_seed(self.seed_, "column", name), role=roles.get(name))
             for i, (label, name) in enumerate(zip(labels, names, strict=True))
         ]
         self._set_fitted(columns, input_dtype=input_dtype)
@@ -527,6 +538,8 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         params["random_state"] = int(seed) if isinstance(seed, numbers.Integral) else None
         if params["discrete_columns"] is not None:
             params["discrete_columns"] = [str(c) for c in params["discrete_columns"]]
+        if params["roles"] is not None:
+            params["roles"] = {str(c): str(r) for c, r in params["roles"].items()}
         state: dict[str, Any] = {"params": params, "fitted": None}
         if hasattr(self, "output_info_"):
             fitted: dict[str, Any] = {

@@ -114,6 +114,12 @@ class CTGAN(ConditionalGenerativeModel):
         Template of the table encoder, cloned at fit (None: ``DataTransformer()``). The
         context encoder is a clone of it too. Not stored by :meth:`save`; the fitted
         ``transformer_`` and ``context_transformer_`` are.
+    roles : dict of str to str or None, default=None
+        Declared roles ``{column: "categorical" | "numeric" | "datetime"}`` of columns of
+        ``X`` (the schema's roles), passed to the table encoder (see
+        :class:`~synthohive.DataTransformer`): an integer column with role
+        ``"categorical"`` comes out as categories seen in training. Not stored by
+        :meth:`save` (the fitted encoder is).
 
     Attributes
     ----------
@@ -170,6 +176,7 @@ class CTGAN(ConditionalGenerativeModel):
         verbose: int = 0,
         callbacks: list[Any] | None = None,
         transformer: DataTransformer | None = None,
+        roles: dict[str, str] | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -191,6 +198,7 @@ class CTGAN(ConditionalGenerativeModel):
         self.verbose = verbose
         self.callbacks = callbacks
         self.transformer = transformer
+        self.roles = roles
 
     # ------------------------------------------------------------------ fit
 
@@ -336,6 +344,8 @@ class CTGAN(ConditionalGenerativeModel):
         transformer = clone(template)
         if transformer.get_params().get("random_state", 0) is None:
             transformer.set_params(random_state=derive_seed(self.seed_, "transformer", role))
+        if role == "table" and self.roles is not None:
+            transformer.set_params(roles=self.roles)
         return transformer
 
     def _split(self, n_rows: int) -> tuple[np.ndarray, np.ndarray | None]:
