@@ -555,3 +555,17 @@ def test_bad_inverse_input(mixed, fitted_mixed):
         fitted_mixed.inverse_transform(z)
     with pytest.raises(DataValidationError, match="numeric matrix"):
         fitted_mixed.inverse_transform(np.full(z.shape, "a", dtype=object))
+
+
+def test_roles_decide_discrete_and_continuous_columns():
+    frame = pd.DataFrame({"code": np.arange(60) * 7, "n": [1, 2, 3] * 20})
+    transformer = DataTransformer(roles={"code": "categorical", "n": "numeric"},
+                                  random_state=0).fit(frame)
+    assert transformer.discrete_columns_ == ["code"]
+    assert transformer.continuous_columns_ == ["n"]
+    assert transformer.inverse_transform(transformer.transform(frame)).equals(frame)
+
+
+def test_roles_naming_unknown_columns_are_refused():
+    with pytest.raises(DataValidationError, match="roles names"):
+        DataTransformer(roles={"nope": "numeric"}).fit(pd.DataFrame({"x": [1.0, 2.0]}))
