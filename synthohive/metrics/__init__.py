@@ -48,6 +48,7 @@ from synthohive.metrics._column import (
 from synthohive.metrics._constraints import (
     CONSTRAINT_KEYS,
     check_constraints,
+    check_training_constraints,
     constraint_violations,
 )
 from synthohive.metrics._evaluate import assess, assess_tables, evaluate, pair_distances
@@ -74,6 +75,7 @@ __all__ = [
     "assess",
     "assess_tables",
     "check_constraints",
+    "check_training_constraints",
     "constraint_violations",
     "check_quality",
     "check_threshold",

@@ -34,7 +34,12 @@ from synthohive.exceptions import (
 )
 from synthohive.schema import TableSpec
 
-__all__ = ["CONSTRAINT_KEYS", "check_constraints", "constraint_violations"]
+__all__ = [
+    "CONSTRAINT_KEYS",
+    "check_constraints",
+    "check_training_constraints",
+    "constraint_violations",
+]
 
 
 def _bound(series: pd.Series, value: Any) -> Any:
@@ -199,3 +204,39 @@ def constraint_violations(
                     }
                 )
     return violations
+
+
+def check_training_constraints(
+    frame: pd.DataFrame,
+    constraints: TableSpec | Mapping[str, Mapping[str, Any]],
+    owner: str,
+    table: str | None = None,
+) -> None:
+    """Refuse training rows that break declared constraints, listing every breach.
+
+    A model learns the data it is given: output inside declared bounds needs training data
+    inside them, so ``fit`` checks first.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Training rows.
+    constraints : TableSpec or dict
+        As for :func:`check_constraints`.
+    owner : str
+        What is being fitted, for the message (e.g. ``"GaussianCopula"``).
+    table : str, optional
+        Table name for messages.
+
+    Raises
+    ------
+    ConstraintViolationError
+        Listing every violated constraint (table, column, offending value, count).
+    """
+    violations = constraint_violations(frame, constraints, table)
+    if violations:
+        raise ConstraintViolationError(
+            f"The training data of {owner} breaks {len(violations)} declared constraint(s); "
+            "fix the data (filter or correct those rows) or the constraints, then fit again.",
+            violations,
+        )

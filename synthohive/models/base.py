@@ -22,8 +22,10 @@ from synthohive.metrics import (
     QualityReport,
     ReferenceProfile,
     assess,
+    check_constraints,
     check_quality,
     check_threshold,
+    check_training_constraints,
 )
 from synthohive.persistence import load_artifact, save_artifact
 from synthohive.utils._atomic import atomic_fit
@@ -118,6 +120,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         ------
         DataValidationError
             If ``X`` is empty or ``context`` is not row-aligned with it.
+        ConstraintViolationError
+            If the model has a ``constraints`` parameter and ``X`` breaks one (all listed).
         """
         frame = self._as_frame(X, "X")
         if len(frame) == 0 or frame.shape[1] == 0:
@@ -134,6 +138,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
                 )
             context = context.reset_index(drop=True)
         frame = frame.reset_index(drop=True)
+        if getattr(self, "constraints", None):
+            check_training_constraints(frame, self.constraints, type(self).__name__)
         self.columns_ = [str(c) for c in frame.columns]
         self.dtypes_ = {str(c): str(t) for c, t in frame.dtypes.items()}
         self.context_columns_ = None if context is None else [str(c) for c in context.columns]
@@ -189,6 +195,9 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             ``[0, 1]`` or names unknown columns (checked before generating).
         QualityGateError
             If ``quality_threshold`` is given and some column misses it.
+        ConstraintViolationError
+            If the model has a ``constraints`` parameter and a generated value breaks one
+            (column, observed value, count); values are never patched.
         """
         self._check_fitted()
         context = self._check_sample_context(context)
@@ -210,6 +219,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         else:
             result = self._sample(n_samples, context, seed, conditions=conditions)
         result = result[self.columns_]
+        if getattr(self, "constraints", None):
+            check_constraints(result, self.constraints)
         self._judge(result, quality_threshold)
         return result
 

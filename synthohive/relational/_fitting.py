@@ -53,6 +53,9 @@ class Layout:
     roles : dict of str to dict of str to str
         Per table, the roles declared in the schema for the columns its model learns
         (``categorical``, ``numeric``, ``datetime``), passed to models that take ``roles``.
+    constraints : dict of str to dict
+        Per table, the declared constraints of the columns its model learns, passed to
+        models that take ``constraints`` (they generate inside them by construction).
     """
 
     order: list[str]
@@ -62,6 +65,7 @@ class Layout:
     inherit_values: dict[str, dict[str, np.ndarray]]
     copy_patterns: dict[str, dict[str, np.ndarray]]
     roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    constraints: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,15 +117,18 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
     if datetime_offsets:
         plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
                  for name, plan in plans.items()}
-    roles = {name: _model_roles(schema, plans[name]) for name in order}
-    return Layout(order, plans, keys, linked, inherit_values, copy_patterns, roles)
+    roles = {name: {c: schema[name].role(c) for c in _unchanged(plans[name])
+                    if schema[name].role(c) in MODEL_ROLES} for name in order}
+    constraints = {name: {c: dict(schema[name].constraints[c]) for c in _unchanged(plans[name])
+                          if c in schema[name].constraints} for name in order}
+    return Layout(order, plans, keys, linked, inherit_values, copy_patterns, roles,
+                  constraints)
 
 
-def _model_roles(schema: Schema, plan: TablePlan) -> dict[str, str]:
-    """Return the declared roles a table's model honours (columns it learns unchanged)."""
-    spec, offsets = schema[plan.name], {rule.column for rule in plan.offsets}
-    return {c: spec.role(c) for c in plan.model_columns
-            if spec.role(c) in MODEL_ROLES and c not in offsets}
+def _unchanged(plan: TablePlan) -> list[str]:
+    """Return the columns a table's model learns as they are (not as datetime offsets)."""
+    offsets = {rule.column for rule in plan.offsets}
+    return [c for c in plan.model_columns if c not in offsets]
 
 
 def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
@@ -164,8 +171,9 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
         if plan.fitted_columns and len(frame):
             context = gather_context(plan, plans, tables, positions)
             model = seeded(clone(model_template(name, len(frame))), derive_seed(seed, name))
-            if layout.roles.get(name) and "roles" in model.get_params(deep=False):
-                model.set_params(roles=layout.roles[name])
+            params = model.get_params(deep=False)
+            hints = {"roles": layout.roles.get(name), "constraints": layout.constraints.get(name)}
+            model.set_params(**{k: v for k, v in hints.items() if v and k in params})
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])

@@ -8,8 +8,9 @@ transformer's matrix and reads it back, with the column's exact dtype.
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,7 +245,8 @@ class ColumnCodec:
             null_span = next(spans)
             out[rows, null_span.start + null_mask.astype(np.int64)] = 1.0
 
-    def decode(self, reader: SpanReader, spans: Iterator[OutputSpan]) -> Any:
+    def decode(self, reader: SpanReader, spans: Iterator[OutputSpan],
+               bounds: Mapping[str, Any] | None = None) -> Any:
         """Read the column back from generated rows, with its exact dtype.
 
         Parameters
@@ -253,6 +255,8 @@ class ColumnCodec:
             The generated rows.
         spans : iterator of OutputSpan
             The transformer's spans, positioned at this column's first one.
+        bounds : dict, optional
+            Declared ``min``/``max`` of a continuous column: its decoded scale ends there.
 
         Returns
         -------
@@ -268,6 +272,8 @@ class ColumnCodec:
             )
             values = as_values(values, self.spec, self.datetime_factor, self.decimals,
                                self.origin)
+            if bounds:
+                values = within(values, bounds.get("min"), bounds.get("max"), self.spec)
         null_mask = np.zeros(reader.n_rows, dtype=bool)
         if self.has_nulls:
             null_mask = reader.category(next(spans)) == 1
@@ -385,6 +391,23 @@ def as_values(numbers: np.ndarray, spec: DtypeSpec, factor: int, decimals: int |
     if decimals is not None:
         return np.round(numbers, decimals)
     return numbers
+
+
+def within(values: np.ndarray, low: Any, high: Any, spec: DtypeSpec) -> np.ndarray:
+    """Return decoded values with the scale ending at declared bounds ``low``/``high``.
+
+    Datetimes take bounds ``pandas.Timestamp`` reads; integers the whole numbers inside.
+    """
+    if low is None and high is None:
+        return values
+    if spec.is_datetime:
+        unit = np.dtype(spec.value_dtype)
+        low = None if low is None else np.datetime64(pd.Timestamp(low)).astype(unit)
+        high = None if high is None else np.datetime64(pd.Timestamp(high)).astype(unit)
+    elif values.dtype.kind in "iu":
+        low = None if low is None else math.ceil(low)
+        high = None if high is None else math.floor(high)
+    return np.clip(values, low, high)
 
 
 def _shifted(values: np.ndarray, spec: DtypeSpec, origin: int) -> np.ndarray:

@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.metrics import check_training_constraints
 from synthohive.persistence import register_persistable
 from synthohive.schema._kinds import check_roles
 from synthohive.transform import _dtypes
@@ -68,6 +69,13 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         seen in training whatever its dtype, ``"numeric"`` by mode-specific normalisation
         (integers with few values included). Other columns are decided from their dtype and
         data by :mod:`synthohive.schema._kinds`.
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […], …}}`` (the
+        schema's format, see :mod:`synthohive.metrics._constraints`): ``fit`` raises
+        :class:`~synthohive.exceptions.ConstraintViolationError` listing every breach in the
+        training data, and decoding ends the scale of a continuous column at its ``min`` and
+        ``max``, so generated values stay inside by construction (discrete columns only
+        produce training categories, inside ``allowed``).
     discrete_int_threshold : int, default=10
         Integer columns (numpy or nullable) with at most this many distinct non-null values
         are discrete; other numeric columns, floats included, are continuous. ``0`` makes
@@ -135,6 +143,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         "max_fit_rows": [Interval(numbers.Integral, 1, None, closed="left")],
         "discrete_columns": ["array-like", None],
         "roles": [dict, None],
+        "constraints": [dict, None],
         "discrete_int_threshold": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "category_cap": [Interval(numbers.Integral, 2, None, closed="left"), None],
@@ -150,6 +159,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         max_fit_rows: int = 10_000,
         discrete_columns: list[str] | None = None,
         roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
         discrete_int_threshold: int = 10,
         max_categories: int | None = None,
         category_cap: int | None = 1000,
@@ -161,6 +171,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.max_fit_rows = max_fit_rows
         self.discrete_columns = discrete_columns
         self.roles = roles
+        self.constraints = constraints
         self.discrete_int_threshold = discrete_int_threshold
         self.max_categories = max_categories
         self.category_cap = category_cap
@@ -216,6 +227,9 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             )
         forced = self._forced_discrete(names)
         roles = check_roles(self.roles, names, "DataTransformer")
+        if self.constraints:
+            check_training_constraints(frame.set_axis(names, axis=1), self.constraints,
+                                       "DataTransformer")
         self.seed_ = draw_seed(self.random_state)
         options = self._codec_options()
         columns = [
@@ -370,8 +384,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
 
     def _restore(self, reader: SpanReader, index: pd.Index | None) -> pd.DataFrame | np.ndarray:
         spans = iter(self.output_info_)
+        constraints = self.constraints or {}
         restored = {
-            column.label: column.decode(reader, spans) for column in self._columns
+            column.label: column.decode(reader, spans, constraints.get(column.name))
+            for column in self._columns
         }
         if self._input_dtype is not None:
             return np.column_stack(list(restored.values())).astype(self._input_dtype)
@@ -538,6 +554,8 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         params["random_state"] = int(seed) if isinstance(seed, numbers.Integral) else None
         if params["discrete_columns"] is not None:
             params["discrete_columns"] = [str(c) for c in params["discrete_columns"]]
+        if params["constraints"] is not None:
+            params["constraints"] = {str(c): dict(r) for c, r in params["constraints"].items()}
         if params["roles"] is not None:
             params["roles"] = {str(c): str(r) for c, r in params["roles"].items()}
         state: dict[str, Any] = {"params": params, "fitted": None}

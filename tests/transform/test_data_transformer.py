@@ -10,7 +10,11 @@ import pytest
 from sklearn.base import clone
 
 from synthohive import DataTransformer
-from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.exceptions import (
+    ConstraintViolationError,
+    DataValidationError,
+    NotFittedError,
+)
 from synthohive.persistence import dump_bytes, load_bytes
 from synthohive.transform import OutputSpan
 from tests.transform.conftest import mixed_frame, read_real_table
@@ -569,3 +573,17 @@ def test_roles_decide_discrete_and_continuous_columns():
 def test_roles_naming_unknown_columns_are_refused():
     with pytest.raises(DataValidationError, match="roles names"):
         DataTransformer(roles={"nope": "numeric"}).fit(pd.DataFrame({"x": [1.0, 2.0]}))
+
+
+def test_constraints_end_the_decoded_scale_at_declared_bounds():
+    frame = pd.DataFrame({"d": np.linspace(0.0, 500.0, 100), "n": np.arange(100)})
+    transformer = DataTransformer(constraints={"d": {"min": 0, "max": 500},
+                                               "n": {"max": 99.5}}, random_state=0).fit(frame)
+    encoded = transformer.transform(frame)
+    encoded[:, [s.start for s in transformer.output_info_ if s.kind == "continuous_value"]] = 1.0
+    decoded = transformer.inverse_transform(encoded)
+    assert decoded["d"].max() <= 500
+    assert decoded["n"].max() <= 99
+    assert decoded.dtypes.equals(frame.dtypes)
+    with pytest.raises(ConstraintViolationError, match="d: 80 row"):
+        DataTransformer(constraints={"d": {"max": 100}}).fit(frame)

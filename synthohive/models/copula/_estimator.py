@@ -48,6 +48,12 @@ class GaussianCopula(ConditionalGenerativeModel):
         ``X`` (the schema's roles): ``"categorical"`` learns the column's categories seen in
         training whatever its dtype, ``"numeric"`` its quantiles. Other columns are decided
         from their dtype and data by :mod:`synthohive.schema._kinds`.
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […]}}`` (the
+        schema's format): ``fit`` refuses training data that breaks one, listing every
+        breach, and ``sample`` checks its output (``ConstraintViolationError``). The
+        marginals only produce values inside the training range and categories seen in
+        training, so output is inside by construction.
     stratified : bool, default=True
         Without context, draw each column's uniforms stratified (one in each ``1/n`` of
         ``(0, 1)``, in the order of the copula's draws): rows keep the copula's rank
@@ -83,11 +89,13 @@ class GaussianCopula(ConditionalGenerativeModel):
         *,
         discrete_int_threshold: int = 10,
         roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
         stratified: bool = True,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.discrete_int_threshold = discrete_int_threshold
         self.roles = roles
+        self.constraints = constraints
         self.stratified = stratified
         self.random_state = random_state
 
@@ -217,6 +225,8 @@ class GaussianCopula(ConditionalGenerativeModel):
             "params": {"discrete_int_threshold": int(self.discrete_int_threshold),
                        "roles": None if self.roles is None else {
                            str(c): str(r) for c, r in self.roles.items()},
+                       "constraints": None if self.constraints is None else {
+                           str(c): dict(r) for c, r in self.constraints.items()},
                        "stratified": bool(self.stratified), "random_state": random_state},
             **self._base_state(),
             "marginals": [m.to_state() for m in self.marginals_],

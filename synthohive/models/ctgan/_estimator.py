@@ -48,7 +48,7 @@ _STORED_PARAMS = (
     "epochs", "batch_size", "pac", "embedding_dim", "generator_dim", "discriminator_dim",
     "generator_lr", "discriminator_lr", "generator_decay", "discriminator_decay",
     "discriminator_steps", "log_frequency", "validation_fraction", "validation_interval",
-    "patience", "random_state", "device", "verbose",
+    "patience", "random_state", "device", "verbose", "constraints",
 )
 
 
@@ -120,6 +120,11 @@ class CTGAN(ConditionalGenerativeModel):
         :class:`~synthohive.DataTransformer`): an integer column with role
         ``"categorical"`` comes out as categories seen in training. Not stored by
         :meth:`save` (the fitted encoder is).
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […]}}`` (the
+        schema's format): ``fit`` refuses training data that breaks one, listing every
+        breach; the table encoder ends each continuous column's scale at its declared
+        bounds, and ``sample`` checks its output (``ConstraintViolationError``).
 
     Attributes
     ----------
@@ -177,6 +182,7 @@ class CTGAN(ConditionalGenerativeModel):
         callbacks: list[Any] | None = None,
         transformer: DataTransformer | None = None,
         roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -199,6 +205,7 @@ class CTGAN(ConditionalGenerativeModel):
         self.callbacks = callbacks
         self.transformer = transformer
         self.roles = roles
+        self.constraints = constraints
 
     # ------------------------------------------------------------------ fit
 
@@ -344,8 +351,8 @@ class CTGAN(ConditionalGenerativeModel):
         transformer = clone(template)
         if transformer.get_params().get("random_state", 0) is None:
             transformer.set_params(random_state=derive_seed(self.seed_, "transformer", role))
-        if role == "table" and self.roles is not None:
-            transformer.set_params(roles=self.roles)
+        if role == "table":
+            transformer.set_params(roles=self.roles, constraints=self.constraints)
         return transformer
 
     def _split(self, n_rows: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -488,6 +495,8 @@ class CTGAN(ConditionalGenerativeModel):
         params = {name: getattr(self, name) for name in _STORED_PARAMS}
         params["generator_dim"] = [int(d) for d in self.generator_dim]
         params["discriminator_dim"] = [int(d) for d in self.discriminator_dim]
+        if params["constraints"] is not None:
+            params["constraints"] = {str(c): dict(r) for c, r in params["constraints"].items()}
         if not isinstance(params["random_state"], int | type(None)):
             params["random_state"] = None
         return {
