@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import pandas as pd
@@ -20,6 +20,7 @@ from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.relational._plan import TablePlan
 from synthohive.schema import Schema
 from synthohive.utils._validation import check_column_labels
+from synthohive.utils._validation import check_params as validate_params
 
 
 def check_schema(schema: Any) -> Schema:
@@ -36,6 +37,7 @@ def check_schema(schema: Any) -> Schema:
 
 def check_params(synth: Any, schema: Schema) -> None:
     """Check the parameters of a :class:`RelationalSynthesizer` against its schema."""
+    validate_params(synth)
     overrides = dict(synth.models or {})
     unknown = sorted(set(overrides) - set(schema.tables))
     if unknown:
@@ -57,22 +59,6 @@ def check_params(synth: Any, schema: Schema) -> None:
                 f"{name} must be a ConditionalGenerativeModel, got "
                 f"{type(estimator).__name__}; subclass synthohive.ConditionalGenerativeModel."
             )
-    if isinstance(synth.chunk_size, bool) or not isinstance(synth.chunk_size, Integral) \
-            or synth.chunk_size <= 0:
-        raise DataValidationError(
-            f"chunk_size must be a positive integer, got {synth.chunk_size!r}."
-        )
-    if not isinstance(synth.datetime_offsets, bool):
-        raise DataValidationError(
-            f"datetime_offsets must be True or False, got {synth.datetime_offsets!r}."
-        )
-    threshold = synth.inherit_threshold
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(
-            threshold, Real) or not 0 < threshold <= 1):
-        raise DataValidationError(
-            f"inherit_threshold must be a number in (0, 1] or None (no copied columns), "
-            f"got {threshold!r}."
-        )
     for fk in schema.foreign_keys:
         parent = schema[fk.parent_table]
         if parent.primary_key != fk.parent_column:

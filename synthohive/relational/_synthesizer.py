@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from synthohive.relational._values import observed_values
 from synthohive.schema import Schema
 from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import draw_seed
+from synthohive.utils._validation import HasMethods, Interval, StrOptions
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,19 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
     >>> synth.fit({"customers": customers, "orders": orders})  # doctest: +SKIP
     >>> fake = synth.sample(scale=2.0)  # doctest: +SKIP
     """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "schema": [Schema, dict],
+        "model": [ConditionalGenerativeModel, None],
+        "models": [dict, None],
+        "cardinality": [HasMethods(["fit", "sample"]), None],
+        "cardinalities": [dict, None],
+        "random_state": ["random_state"],
+        "on_orphans": [StrOptions({"raise", "drop"})],
+        "chunk_size": [Interval(Integral, 1, None, closed="left")],
+        "inherit_threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "datetime_offsets": ["boolean"],
+    }
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -28,6 +29,7 @@ from synthohive.exceptions import DataValidationError
 from synthohive.persistence import is_reserved
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "StrOptions",
     "check_column_labels",

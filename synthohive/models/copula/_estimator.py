@@ -17,6 +17,7 @@ from synthohive.models.copula._marginals import Marginal
 from synthohive.persistence import register_persistable
 from synthohive.schema._kinds import check_roles
 from synthohive.utils._random import derive_seed, numpy_generator
+from synthohive.utils._validation import Interval, check_params
 
 
 @register_persistable("GaussianCopula")
@@ -99,14 +100,16 @@ class GaussianCopula(ConditionalGenerativeModel):
         self.stratified = stratified
         self.random_state = random_state
 
+    _parameter_constraints: dict[str, list[Any]] = {
+        "discrete_int_threshold": [Interval(Integral, 0, None, closed="left")],
+        "roles": [dict, None],
+        "constraints": [dict, None],
+        "stratified": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
-        threshold = self.discrete_int_threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, Integral) or threshold < 0:
-            raise DataValidationError(
-                f"discrete_int_threshold must be a non-negative integer, got {threshold!r}."
-            )
-        if not isinstance(self.stratified, bool):
-            raise DataValidationError(f"stratified must be True or False, got {self.stratified!r}.")
+        check_params(self)
         roles = check_roles(self.roles, [str(c) for c in X.columns], "GaussianCopula")
         self.context_marginals_ = [] if context is None else self._fit_marginals(context, {})
         self.marginals_ = self._fit_marginals(X, roles)

@@ -36,6 +36,7 @@ from synthohive.models.ctgan._sampler import (
 from synthohive.persistence import register_persistable
 from synthohive.transform import DataTransformer, OutputSpan
 from synthohive.utils._random import derive_seed, numpy_generator, torch_generator
+from synthohive.utils._validation import Interval, check_params
 
 logger = logging.getLogger(__name__)
 
@@ -209,50 +210,44 @@ class CTGAN(ConditionalGenerativeModel):
 
     # ------------------------------------------------------------------ fit
 
-    def _check_params(self) -> None:
-        def positive_int(name: str) -> int:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
-                raise DataValidationError(
-                    f"CTGAN parameter {name}={value!r} must be a positive integer."
-                )
-            return int(value)
+    _parameter_constraints: dict[str, list[Any]] = {
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dim": [list, tuple],
+        "discriminator_dim": [list, tuple],
+        "generator_lr": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "generator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "log_frequency": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "validation_interval": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
+        "transformer": [DataTransformer, None],
+        "roles": [dict, None],
+        "constraints": [dict, None],
+    }
 
-        for name in ("epochs", "embedding_dim", "discriminator_steps", "validation_interval"):
-            positive_int(name)
-        if positive_int("batch_size") % positive_int("pac") != 0:
+    def _check_params(self) -> None:
+        check_params(self)
+        if self.batch_size % self.pac != 0:
             raise DataValidationError(
                 f"CTGAN batch_size={self.batch_size} must be a multiple of pac={self.pac}."
             )
         for name in ("generator_dim", "discriminator_dim"):
             dims = getattr(self, name)
-            if isinstance(dims, str | bytes) or not isinstance(dims, Sequence) or not all(
-                isinstance(d, Integral) and not isinstance(d, bool) and d > 0 for d in dims
-            ):
+            if not all(isinstance(d, Integral) and not isinstance(d, bool) and d > 0
+                       for d in dims):
                 raise DataValidationError(
                     f"CTGAN parameter {name}={dims!r} must be a sequence of positive integers."
                 )
-        for name in ("generator_lr", "discriminator_lr"):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-                raise DataValidationError(f"CTGAN parameter {name}={value!r} must be > 0.")
-        for name in ("generator_decay", "discriminator_decay"):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or not math.isfinite(value) or value < 0:
-                raise DataValidationError(f"CTGAN parameter {name}={value!r} must be >= 0.")
-        fraction = self.validation_fraction
-        if not isinstance(fraction, Real) or not 0.0 <= fraction < 1.0:
-            raise DataValidationError(
-                f"CTGAN validation_fraction={fraction!r} must be in [0, 1)."
-            )
-        if self.patience is not None:
-            positive_int("patience")
-        if not isinstance(self.verbose, Integral):
-            raise DataValidationError(f"CTGAN verbose={self.verbose!r} must be an integer.")
-        if self.callbacks is not None and not isinstance(self.callbacks, list | tuple):
-            raise DataValidationError(
-                f"CTGAN callbacks={self.callbacks!r} must be a list of skorch callbacks."
-            )
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
         self._check_params()
