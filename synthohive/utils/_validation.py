@@ -54,11 +54,19 @@ def check_params(estimator: BaseEstimator) -> None:
     DataValidationError
         If a parameter has an invalid type or value; the message names it.
     """
+    params = estimator.get_params(deep=False)
+    for name, constraints in estimator._parameter_constraints.items():
+        value = params.get(name)
+        # scikit-learn's Interval(Integral/Real) accepts True and False as 1 and 0.
+        if isinstance(value, bool | np.bool_) and not any(
+                c in ("boolean", "verbose") or c is bool for c in constraints):
+            raise DataValidationError(
+                f"The {name!r} parameter of {type(estimator).__name__} got the bool "
+                f"{value!r}; pass a number. Fix the parameter and fit again."
+            )
     try:
         validate_parameter_constraints(
-            estimator._parameter_constraints,
-            estimator.get_params(deep=False),
-            caller_name=type(estimator).__name__,
+            estimator._parameter_constraints, params, caller_name=type(estimator).__name__,
         )
     except InvalidParameterError as exc:
         raise DataValidationError(f"{exc} Fix the parameter and fit again.") from exc
