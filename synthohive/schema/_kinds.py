@@ -47,12 +47,15 @@ __all__ = [
     "column_kind",
     "decide_kind",
     "is_id_like",
+    "is_unique_text",
 ]
 
 DISCRETE_INT_THRESHOLD = 10
 """Integer columns with at most this many distinct values are discrete by default."""
 ID_LIKE_MIN_DISTINCT = 100
 ID_LIKE_MIN_RATIO = 0.2
+UNIQUE_TEXT_MIN_DISTINCT = 10
+UNIQUE_TEXT_MIN_RATIO = 0.95
 
 ROLE_KINDS: dict[str, str] = {
     "categorical": "discrete",
@@ -179,6 +182,31 @@ def is_id_like(values: pd.Series, role: str | None = None) -> bool:
     non_null = values.dropna()
     n_distinct = non_null.nunique()
     return n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null)
+
+
+def is_unique_text(values: pd.Series) -> bool:
+    """Whether a text column holds a distinct value per row (names, phone numbers).
+
+    The relational plan resamples such columns of small tables like id-like ones, unless
+    they are all the table has to learn.
+
+    Parameters
+    ----------
+    values : Series
+        The column.
+
+    Returns
+    -------
+    bool
+        True for object or string columns with at least ``UNIQUE_TEXT_MIN_DISTINCT``
+        distinct values making up at least ``UNIQUE_TEXT_MIN_RATIO`` of the non-null values.
+    """
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return False
+    non_null = values.dropna()
+    n_distinct = non_null.nunique()
+    return (n_distinct >= UNIQUE_TEXT_MIN_DISTINCT
+            and n_distinct >= UNIQUE_TEXT_MIN_RATIO * len(non_null))
 
 
 def check_roles(roles: Any, columns: list[str], owner: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from synthohive.exceptions import DataValidationError, NotFittedError
 from synthohive.metrics import check_training_constraints
 from synthohive.persistence import register_persistable
-from synthohive.schema._kinds import check_roles
+from synthohive.schema._kinds import DISCRETE_INT_THRESHOLD, check_roles
 from synthohive.transform import _dtypes
 from synthohive.transform._column import CodecOptions, ColumnCodec
 from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
@@ -160,7 +160,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         discrete_columns: list[str] | None = None,
         roles: dict[str, str] | None = None,
         constraints: dict[str, dict[str, Any]] | None = None,
-        discrete_int_threshold: int = 10,
+        discrete_int_threshold: int = DISCRETE_INT_THRESHOLD,
         max_categories: int | None = None,
         category_cap: int | None = 1000,
         handle_unknown: str = "error",

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from synthohive.exceptions import DataValidationError
-from synthohive.schema._kinds import check_roles, column_kind, is_id_like
+from synthohive.schema._kinds import check_roles, column_kind, is_id_like, is_unique_text
 
 
 @pytest.mark.parametrize(("values", "role", "kind"), [
@@ -48,3 +48,9 @@ def test_check_roles_refuses_unknown_columns_and_relational_roles():
         check_roles({"b": "numeric"}, ["a"], "M")
     with pytest.raises(DataValidationError, match="'id'"):
         check_roles({"a": "id"}, ["a"], "M")
+
+
+def test_unique_text_is_text_with_a_value_per_row():
+    assert is_unique_text(pd.Series([f"n{i}" for i in range(20)]))
+    assert not is_unique_text(pd.Series(["a", "b"] * 10))
+    assert not is_unique_text(pd.Series(np.arange(20)))

@@ -15,7 +15,7 @@ from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.copula._latent import inside, latent_correlation
 from synthohive.models.copula._marginals import Marginal
 from synthohive.persistence import register_persistable
-from synthohive.schema._kinds import check_roles
+from synthohive.schema._kinds import DISCRETE_INT_THRESHOLD, check_roles
 from synthohive.utils._random import derive_seed, numpy_generator
 from synthohive.utils._validation import Interval, check_params
 
@@ -88,7 +88,7 @@ class GaussianCopula(ConditionalGenerativeModel):
     def __init__(
         self,
         *,
-        discrete_int_threshold: int = 10,
+        discrete_int_threshold: int = DISCRETE_INT_THRESHOLD,
         roles: dict[str, str] | None = None,
         constraints: dict[str, dict[str, Any]] | None = None,
         stratified: bool = True,
