@@ -235,6 +235,16 @@ def test_high_cardinality_text_is_pooled_with_a_warning():
     assert transformer.get_feature_names_out()[-1] == "text=<other>"
 
 
+def test_50000_value_text_column_on_60000_rows_stays_narrow():
+    rng = np.random.default_rng(1)
+    codes = np.concatenate([np.arange(50_000), rng.integers(0, 50_000, 10_000)])
+    frame = pd.DataFrame({"text": np.char.add("v", codes.astype(str)).astype(object)})
+    with pytest.warns(UserWarning, match="50000 distinct values"):
+        transformer = sh.DataTransformer(random_state=0).fit(frame)
+    assert transformer.output_dim_ == 1000
+    assert transformer.transform(frame).shape == (60_000, 1000)
+
+
 def test_transform_refuses_a_matrix_larger_than_memory(monkeypatch):
     transformer = sh.DataTransformer(random_state=0).fit(_table())
     monkeypatch.setattr(_memory, "available_memory", lambda: 1000)
