@@ -341,6 +341,43 @@ def test_failed_multi_table_write_says_what_was_written(fitted_synth):
     assert any("['customers'] were written" in note for note in info.value.__notes__)
 
 
+def test_sql_output_is_all_or_nothing(fitted_synth, tmp_path):
+    connector = SQLConnector(f"sqlite:///{tmp_path / 'out.db'}")
+    connector.write_table("orders", pd.DataFrame({"stale": [1]}))
+    with pytest.raises(ConnectorError, match="'orders' already exists"):
+        fitted_synth.sample(output=connector)
+    assert connector.list_tables() == ["orders"]
+    assert fitted_synth.sample(output=connector, if_exists="replace") == {
+        "customers": 20, "orders": 40}
+    assert list(connector.read_table("orders").columns) == ["order_id", "customer_id", "total"]
+    connector.close()
+
+
+class _Overshoot(sh.ConditionalGenerativeModel):
+    """Generates totals up to twice the training maximum, so the child breaks its bound."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def _fit(self, X, context):
+        self.high_ = float(X["total"].max()) if "total" in X else None
+
+    def _sample(self, n_samples, context, seed):
+        if self.high_ is None:
+            return pd.DataFrame({"segment": ["x"] * n_samples})
+        return pd.DataFrame({"total": np.linspace(0.0, 2 * self.high_, n_samples)})
+
+
+def test_generation_failure_writes_nothing():
+    schema = {"tables": {**SCHEMA["tables"], "orders": {
+        **SCHEMA["tables"]["orders"], "constraints": {"total": {"max": 9}}}}}
+    synth = sh.RelationalSynthesizer(schema, model=_Overshoot(), random_state=0).fit(_tables())
+    connector = _FailingConnector(None)
+    with pytest.raises(sh.exceptions.ConstraintViolationError, match="orders.total"):
+        synth.sample(output=connector)
+    assert connector.tables == {}
+
+
 # -------------------------------------------------------------------------- artifacts
 
 

@@ -10,7 +10,7 @@ import io
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote_plus
@@ -273,35 +273,69 @@ class SQLConnector(Connector):
         InvalidIdentifierError
             If the table or a column name is not on the identifier allowlist.
         """
-        validate_identifier(name, "table")
+        self.write_tables({name: df}, if_exists=if_exists)
+
+    def write_tables(self, tables: Mapping[str, pd.DataFrame], if_exists: str = "fail") -> None:
+        """Write several tables (parents first) in one transaction: all of them or none.
+
+        Every name and frame is checked before anything is written. On databases whose DDL
+        is transactional (PostgreSQL, SQLite, …) a failure on any table rolls back the
+        tables written before it; on others (MySQL, …) each table is still all-or-nothing.
+
+        Parameters
+        ----------
+        tables : mapping of str to DataFrame
+            Tables to write, in order.
+        if_exists : {"fail", "replace", "append"}, default="fail"
+            As in :meth:`write_table`.
+
+        Raises
+        ------
+        ConnectorError, InvalidIdentifierError
+            As :meth:`write_table`, for the first table that fails.
+        """
         check_if_exists(if_exists)
-        kinds = check_frame(name, df)
-        if not kinds:
-            raise ConnectorError(f"Table {name!r}: a DataFrame without columns cannot be written.")
-        stage: sa.Table | None = None
+        kinds = {}
+        for name, df in tables.items():
+            validate_identifier(name, "table")
+            kinds[name] = check_frame(name, df)
+            if not kinds[name]:
+                raise ConnectorError(
+                    f"Table {name!r}: a DataFrame without columns cannot be written."
+                )
+        stages: list[sa.Table] = []
         done = False
         try:
-            with self._transaction(f"write table {name!r}") as conn:
-                exists = sa.inspect(conn).has_table(name, schema=self.schema)
-                if exists and if_exists == "fail":
-                    raise ConnectorError(
-                        f"Table {name!r} already exists in {self._where()}; pass "
-                        'if_exists="replace" or "append", or choose another name.'
-                    )
-                if exists and if_exists == "append":
-                    self._insert(conn, self._appendable(conn, name, df), df, kinds)
-                else:
-                    stage = self._new_table(f"{STAGE_PREFIX}{uuid.uuid4().hex[:16]}", df, kinds)
-                    stage.create(conn)
-                    self._insert(conn, stage, df, kinds)
-                    if exists:
-                        sa.Table(name, sa.MetaData(), schema=self.schema).drop(conn)
-                    self._rename(conn, stage, name)
+            with self._transaction(f"write tables {list(tables)}") as conn:
+                for name, df in tables.items():
+                    self._write_in(conn, name, df, if_exists, kinds[name], stages)
             done = True
         finally:
-            if stage is not None and not done:
-                self._drop_leftover(stage.name)
-        logger.info("Wrote %d rows to table %s of %s", len(df), name, self.safe_url)
+            if not done:
+                for stage in stages:
+                    self._drop_leftover(stage.name)
+        for name, df in tables.items():
+            logger.info("Wrote %d rows to table %s of %s", len(df), name, self.safe_url)
+
+    def _write_in(self, conn: sa.Connection, name: str, df: pd.DataFrame, if_exists: str,
+                  kinds: dict[str, str], stages: list[sa.Table]) -> None:
+        """Write one table inside an open transaction; record its staging table."""
+        exists = sa.inspect(conn).has_table(name, schema=self.schema)
+        if exists and if_exists == "fail":
+            raise ConnectorError(
+                f"Table {name!r} already exists in {self._where()}; pass "
+                'if_exists="replace" or "append", or choose another name.'
+            )
+        if exists and if_exists == "append":
+            self._insert(conn, self._appendable(conn, name, df), df, kinds)
+            return
+        stage = self._new_table(f"{STAGE_PREFIX}{uuid.uuid4().hex[:16]}", df, kinds)
+        stages.append(stage)
+        stage.create(conn)
+        self._insert(conn, stage, df, kinds)
+        if exists:
+            sa.Table(name, sa.MetaData(), schema=self.schema).drop(conn)
+        self._rename(conn, stage, name)
 
     # -- internals -----------------------------------------------------------------------
 

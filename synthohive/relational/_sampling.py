@@ -32,7 +32,6 @@ from synthohive.relational._offsets import from_offsets, to_offsets
 from synthohive.relational._plan import TablePlan, gather_context
 from synthohive.relational._values import resample
 from synthohive.relational._writer import (
-    ConnectorSink,
     FileSink,
     MemorySink,
     check_output,
@@ -78,7 +77,7 @@ class SamplingMixin:
                 result[name] = sink.close()
             except BaseException as exc:
                 sink.abort()
-                if result and (output_path is not None or output is not None):
+                if result and output_path is not None:
                     exc.add_note(
                         f"Table {name!r} was not written; tables {list(result)} were written "
                         "before the failure (remove them, or sample again with "
@@ -95,6 +94,12 @@ class SamplingMixin:
                     kept.pop(relation.parent_table, None)
             logger.info("Generated table %r in %.2fs", name, time.perf_counter() - started)
         self.last_quality_ = QualityReport.combine(reports)
+        if output is not None:
+            # All tables at once, only once all are generated: nothing is written when
+            # generation fails, and a connector that writes in one transaction (SQL) writes
+            # all of them or none.
+            output.write_tables(result, if_exists=if_exists)
+            return {name: len(frame) for name, frame in result.items()}
         return result
 
 
@@ -219,8 +224,6 @@ class SamplingMixin:
         columns, dtypes = list(self.plans_[name].output_columns), self.dtypes_[name]
         if output_path is not None:
             return FileSink(Path(output_path), name, file_format, columns, dtypes)
-        if output is not None:
-            return ConnectorSink(output, name, if_exists, columns, dtypes)
         return MemorySink(columns, dtypes)
 
 

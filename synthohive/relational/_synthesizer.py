@@ -255,7 +255,9 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         format : {"parquet", "csv"}, default="parquet"
             File format with ``output_path``.
         output : Connector, optional
-            Write each table through this connector (parents first) instead of returning it.
+            Write the tables through this connector instead of returning them: all of them
+            together once every table is generated (``Connector.write_tables``, parents
+            first; one transaction with ``SQLConnector``, so all or none are written).
         random_state : int, RandomState instance or None
             Seed of this call. None derives one from ``seed_`` and the number of calls.
         if_exists : {"fail", "replace", "append"}, default="fail"

@@ -1,8 +1,10 @@
-"""Where generated chunks go: memory, a Parquet/CSV file, or a connector.
+"""Where generated chunks go: memory or a Parquet/CSV file.
 
 File sinks write to a hidden temporary file next to the target with a pyarrow writer, one
 chunk at a time, and rename it to ``<table>.<format>`` only when the table is complete; a
-failure removes the temporary file, so a table that looks complete always is.
+failure removes the temporary file, so a table that looks complete always is. Tables for a
+connector are collected in memory and written together at the end (see
+``SamplingMixin._sample_local``).
 """
 
 from __future__ import annotations
@@ -125,35 +127,6 @@ class FileSink:
             self.writer.close()
         finally:
             self.temporary.unlink(missing_ok=True)
-
-
-class ConnectorSink(MemorySink):
-    """Collects a table and writes it through a connector when complete.
-
-    Parameters
-    ----------
-    connector : Connector
-        Destination store.
-    table : str
-        Table name.
-    if_exists : str
-        Passed to :meth:`Connector.write_table`.
-    columns, dtypes
-        Layout of the table.
-    """
-
-    def __init__(self, connector: Connector, table: str, if_exists: str, columns: list[str],
-                 dtypes: Mapping[str, str]) -> None:
-        super().__init__(columns, dtypes)
-        self.connector = connector
-        self.table = table
-        self.if_exists = if_exists
-
-    def close(self) -> int:  # type: ignore[override]
-        """Write the table; return its number of rows."""
-        frame = super().close()
-        self.connector.write_table(self.table, frame, if_exists=self.if_exists)
-        return len(frame)
 
 
 def target_path(folder: Path, table: str, file_format: str) -> Path:
