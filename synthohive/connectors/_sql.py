@@ -295,6 +295,8 @@ class SQLConnector(Connector):
             As :meth:`write_table`, for the first table that fails.
         """
         check_if_exists(if_exists)
+        if not tables:
+            return
         kinds = {}
         for name, df in tables.items():
             validate_identifier(name, "table")
@@ -305,8 +307,10 @@ class SQLConnector(Connector):
                 )
         stages: list[sa.Table] = []
         done = False
+        names = list(tables)
+        action = f"write table {names[0]!r}" if len(names) == 1 else f"write tables {names}"
         try:
-            with self._transaction(f"write tables {list(tables)}") as conn:
+            with self._transaction(action) as conn:
                 for name, df in tables.items():
                     self._write_in(conn, name, df, if_exists, kinds[name], stages)
             done = True
