@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import draw_seed, sample_seed
 
 __all__ = ["CardinalityEstimator"]
@@ -44,6 +45,7 @@ class CardinalityEstimator(BaseEstimator, ABC):
         Calls to ``sample`` without ``random_state`` so far.
     """
 
+    @atomic_fit
     def fit(self, counts: Any, context: pd.DataFrame | None = None) -> Any:
         """Learn the children-per-parent distribution.
 

@@ -10,7 +10,7 @@ import io
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote_plus
@@ -276,36 +276,74 @@ class SQLConnector(Connector):
         InvalidIdentifierError
             If the table or a column name is not on the identifier allowlist.
         """
-        schema, table = self._qualified(name)
+        self.write_tables({name: df}, if_exists=if_exists)
+
+    def write_tables(self, tables: Mapping[str, pd.DataFrame], if_exists: str = "fail") -> None:
+        """Write several tables (parents first) in one transaction: all of them or none.
+
+        Every name and frame is checked before anything is written. On databases whose DDL
+        is transactional (PostgreSQL, SQLite, …) a failure on any table rolls back the
+        tables written before it; on others (MySQL, …) each table is still all-or-nothing.
+
+        Parameters
+        ----------
+        tables : mapping of str to DataFrame
+            Tables to write, in order.
+        if_exists : {"fail", "replace", "append"}, default="fail"
+            As in :meth:`write_table`.
+
+        Raises
+        ------
+        ConnectorError, InvalidIdentifierError
+            As :meth:`write_table`, for the first table that fails.
+        """
         check_if_exists(if_exists)
-        kinds = check_frame(name, df)
-        if not kinds:
-            raise ConnectorError(f"Table {name!r}: a DataFrame without columns cannot be written.")
-        stage: sa.Table | None = None
+        if not tables:
+            return
+        kinds = {}
+        for name, df in tables.items():
+            self._qualified(name)
+            kinds[name] = check_frame(name, df)
+            if not kinds[name]:
+                raise ConnectorError(
+                    f"Table {name!r}: a DataFrame without columns cannot be written."
+                )
+        stages: list[tuple[sa.Table, str | None]] = []
         done = False
+        names = list(tables)
+        action = f"write table {names[0]!r}" if len(names) == 1 else f"write tables {names}"
         try:
-            with self._transaction(f"write table {name!r}") as conn:
-                exists = sa.inspect(conn).has_table(table, schema=schema)
-                if exists and if_exists == "fail":
-                    raise ConnectorError(
-                        f"Table {table!r} already exists in {self._where(schema)}; pass "
-                        'if_exists="replace" or "append", or choose another name.'
-                    )
-                if exists and if_exists == "append":
-                    self._insert(conn, self._appendable(conn, table, schema, df), df, kinds)
-                else:
-                    stage = self._new_table(f"{STAGE_PREFIX}{uuid.uuid4().hex[:16]}", df,
-                                            kinds, schema)
-                    stage.create(conn)
-                    self._insert(conn, stage, df, kinds)
-                    if exists:
-                        sa.Table(table, sa.MetaData(), schema=schema).drop(conn)
-                    self._rename(conn, stage, table)
+            with self._transaction(action) as conn:
+                for name, df in tables.items():
+                    self._write_in(conn, name, df, if_exists, kinds[name], stages)
             done = True
         finally:
-            if stage is not None and not done:
-                self._drop_leftover(stage.name, schema)
-        logger.info("Wrote %d rows to table %s of %s", len(df), name, self.safe_url)
+            if not done:
+                for stage, schema in stages:
+                    self._drop_leftover(stage.name, schema)
+        for name, df in tables.items():
+            logger.info("Wrote %d rows to table %s of %s", len(df), name, self.safe_url)
+
+    def _write_in(self, conn: sa.Connection, name: str, df: pd.DataFrame, if_exists: str,
+                  kinds: dict[str, str], stages: list[tuple[sa.Table, str | None]]) -> None:
+        """Write one table inside an open transaction; record its staging table."""
+        schema, table = self._qualified(name)
+        exists = sa.inspect(conn).has_table(table, schema=schema)
+        if exists and if_exists == "fail":
+            raise ConnectorError(
+                f"Table {table!r} already exists in {self._where(schema)}; pass "
+                'if_exists="replace" or "append", or choose another name.'
+            )
+        if exists and if_exists == "append":
+            self._insert(conn, self._appendable(conn, table, schema, df), df, kinds)
+            return
+        stage = self._new_table(f"{STAGE_PREFIX}{uuid.uuid4().hex[:16]}", df, kinds, schema)
+        stages.append((stage, schema))
+        stage.create(conn)
+        self._insert(conn, stage, df, kinds)
+        if exists:
+            sa.Table(table, sa.MetaData(), schema=schema).drop(conn)
+        self._rename(conn, stage, table)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -534,13 +572,21 @@ def _parse_url(url: object) -> sa.URL:
             f"Expected a database URL string, sqlalchemy.URL or Engine, got {type(url).__name__}."
         )
     try:
-        return sa.make_url(url)
-    except sa.exc.ArgumentError:
-        # The text is not repeated (nor chained): it may hold a password.
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        # The text is not repeated (nor chained): it may hold a password. A non-numeric
+        # port raises a plain ValueError.
         raise ConnectorError(
-            "Cannot parse the database URL; expected dialect+driver://user:password@host:port/"
-            "database, e.g. postgresql+psycopg2://postgres@127.0.0.1:5432/test."
+            "Cannot parse the database URL (is the port a number?); expected "
+            "dialect+driver://user:password@host:port/database, e.g. "
+            "postgresql+psycopg2://postgres@127.0.0.1:5432/test."
         ) from None
+    if "@" in (parsed.host or ""):
+        raise ConnectorError(
+            "The database URL has more than one '@': a user name or password holding '@' must "
+            "be percent-encoded ('@' as %40, e.g. with urllib.parse.quote_plus(password))."
+        )
+    return parsed
 
 
 def _frame(table: str, rows: list[Any], dtypes: dict[str, str]) -> pd.DataFrame:

@@ -81,6 +81,10 @@ class Connector(ABC):
     ) -> None:
         """Write several tables in the given order (pass parents before children).
 
+        This default writes them one by one; when one fails, the error carries a note
+        naming the tables already written. Connectors that can (``SQLConnector``) write all
+        of them in one transaction instead.
+
         Parameters
         ----------
         tables : mapping of str to DataFrame
@@ -88,5 +92,14 @@ class Connector(ABC):
         if_exists : {"fail", "replace", "append"}, default="fail"
             Passed to :meth:`write_table`.
         """
+        written: list[str] = []
         for name, df in tables.items():
-            self.write_table(name, df, if_exists=if_exists)
+            try:
+                self.write_table(name, df, if_exists=if_exists)
+            except BaseException as exc:
+                if written:
+                    exc.add_note(f"Table {name!r} was not written; tables {written} were "
+                                 "written before the failure (remove them, or write again "
+                                 "with if_exists='replace').")
+                raise
+            written.append(name)

@@ -45,7 +45,12 @@ from synthohive.metrics._column import (
     null_rate_difference,
     tvd,
 )
-from synthohive.metrics._constraints import CONSTRAINT_KEYS, check_constraints
+from synthohive.metrics._constraints import (
+    CONSTRAINT_KEYS,
+    check_constraints,
+    check_training_constraints,
+    constraint_violations,
+)
 from synthohive.metrics._evaluate import assess, assess_tables, evaluate, pair_distances
 from synthohive.metrics._gate import check_quality, check_threshold
 from synthohive.metrics._pairs import (
@@ -70,6 +75,8 @@ __all__ = [
     "assess",
     "assess_tables",
     "check_constraints",
+    "check_training_constraints",
+    "constraint_violations",
     "check_quality",
     "check_threshold",
     "children_per_parent",

@@ -21,14 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import (
-    is_bool_dtype,
-    is_datetime64_any_dtype,
-    is_integer_dtype,
-    is_numeric_dtype,
-)
+from pandas.api.types import is_datetime64_any_dtype
 
 from synthohive.exceptions import DataValidationError
+from synthohive.schema._kinds import DISCRETE_INT_THRESHOLD, column_kind
 
 __all__ = [
     "DISCRETE_INT_THRESHOLD",
@@ -39,7 +35,6 @@ __all__ = [
     "tvd",
 ]
 
-DISCRETE_INT_THRESHOLD = 10
 """Integer columns with at most this many distinct non-null values are compared with TVD."""
 
 _DISTANCE_COLUMNS = ["column", "metric", "distance", "null_rate_difference"]
@@ -65,14 +60,7 @@ def column_metric(real: pd.Series) -> str:
     >>> column_metric(pd.Series([1.5, 2.5])), column_metric(pd.Series(["a", "b"]))
     ('KS', 'TVD')
     """
-    dtype = real.dtype
-    if is_datetime64_any_dtype(dtype):
-        return "KS"
-    if is_bool_dtype(dtype) or not is_numeric_dtype(dtype):
-        return "TVD"
-    if is_integer_dtype(dtype) and real.nunique(dropna=True) <= DISCRETE_INT_THRESHOLD:
-        return "TVD"
-    return "KS"
+    return "TVD" if column_kind(real) == "discrete" else "KS"
 
 
 def ordered_values(series: pd.Series, name: str = "") -> np.ndarray:

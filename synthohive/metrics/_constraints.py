@@ -34,7 +34,12 @@ from synthohive.exceptions import (
 )
 from synthohive.schema import TableSpec
 
-__all__ = ["CONSTRAINT_KEYS", "check_constraints"]
+__all__ = [
+    "CONSTRAINT_KEYS",
+    "check_constraints",
+    "check_training_constraints",
+    "constraint_violations",
+]
 
 
 def _bound(series: pd.Series, value: Any) -> Any:
@@ -118,6 +123,47 @@ def check_constraints(
     """
     if isinstance(constraints, TableSpec):
         table = constraints.name if table is None else table
+    violations = constraint_violations(frame, constraints, table)
+    if violations:
+        raise ConstraintViolationError(
+            f"Generated table{'' if table is None else f' {table!r}'} violates "
+            f"{len(violations)} declared constraint(s); nothing was clipped or repaired: "
+            "train longer, or fix the constraints or the training data.",
+            violations,
+        )
+
+
+def constraint_violations(
+    frame: pd.DataFrame,
+    constraints: TableSpec | Mapping[str, Mapping[str, Any]],
+    table: str | None = None,
+) -> list[dict[str, Any]]:
+    """Return every declared constraint ``frame`` violates, as :func:`check_constraints` lists.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows to check (generated or training rows).
+    constraints : TableSpec or dict
+        As for :func:`check_constraints`.
+    table : str, optional
+        Table name for messages.
+
+    Returns
+    -------
+    list of dict
+        One dict per violated constraint with keys ``table``, ``column``, ``constraint``,
+        ``value`` (an offending value), ``count`` and ``text``; empty when all hold.
+
+    Raises
+    ------
+    SchemaValidationError
+        If a constraint name is unknown or cannot apply to the column's values.
+    DataValidationError
+        If a constrained column is missing from ``frame``.
+    """
+    if isinstance(constraints, TableSpec):
+        table = constraints.name if table is None else table
         constraints = constraints.constraints
     where = "" if table is None else f"{table}."
     violations = []
@@ -157,10 +203,40 @@ def check_constraints(
                         "text": f"{where}{column}: {count} row(s) {description}, e.g. {shown}",
                     }
                 )
+    return violations
+
+
+def check_training_constraints(
+    frame: pd.DataFrame,
+    constraints: TableSpec | Mapping[str, Mapping[str, Any]],
+    owner: str,
+    table: str | None = None,
+) -> None:
+    """Refuse training rows that break declared constraints, listing every breach.
+
+    A model learns the data it is given: output inside declared bounds needs training data
+    inside them, so ``fit`` checks first.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Training rows.
+    constraints : TableSpec or dict
+        As for :func:`check_constraints`.
+    owner : str
+        What is being fitted, for the message (e.g. ``"GaussianCopula"``).
+    table : str, optional
+        Table name for messages.
+
+    Raises
+    ------
+    ConstraintViolationError
+        Listing every violated constraint (table, column, offending value, count).
+    """
+    violations = constraint_violations(frame, constraints, table)
     if violations:
         raise ConstraintViolationError(
-            f"Generated table{'' if table is None else f' {table!r}'} violates "
-            f"{len(violations)} declared constraint(s); nothing was clipped or repaired: "
-            "train longer, or fix the constraints or the training data.",
+            f"The training data of {owner} breaks {len(violations)} declared constraint(s); "
+            "fix the data (filter or correct those rows) or the constraints, then fit again.",
             violations,
         )

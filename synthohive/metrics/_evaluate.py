@@ -156,6 +156,12 @@ def _judged_columns(frame: pd.DataFrame, name: str, schema: Schema | None) -> li
 def _evaluate_table(
     real: pd.DataFrame, synthetic: pd.DataFrame, table: str | None, columns: list[Any]
 ) -> QualityReport:
+    if len(real) == 0:
+        where = "The real table" if table is None else f"The real table {table!r}"
+        raise DataValidationError(
+            f"{where} has no rows: there is nothing to compare the synthetic data with; pass "
+            "the real rows (or leave that table out)."
+        )
     real = real[columns]
     _, pairs, plots = ReferenceProfile.fit(real).compare(synthetic)
     return QualityReport.from_parts(table, column_distances(real, synthetic), pairs, plots)
@@ -189,7 +195,8 @@ def evaluate(
     Raises
     ------
     DataValidationError
-        If the inputs are not DataFrames (or dicts of them) with matching tables and columns.
+        If the inputs are not DataFrames (or dicts of them) with matching tables and
+        columns, or a real table has no rows.
 
     Examples
     --------

@@ -22,16 +22,23 @@ from synthohive.metrics import (
     QualityReport,
     ReferenceProfile,
     assess,
+    check_constraints,
     check_quality,
     check_threshold,
+    check_training_constraints,
 )
 from synthohive.persistence import load_artifact, save_artifact
+from synthohive.utils._atomic import atomic_fit
+from synthohive.utils._memory import check_allocation
 from synthohive.utils._random import draw_seed, sample_seed
+from synthohive.utils._validation import check_column_labels
 
 logger = logging.getLogger(__name__)
 
 # Rows of each sample that the per-sample quality report judges (evenly spaced).
 _JUDGED_ROWS = 10_000
+# Bytes one generated cell takes at its peak (latent draws, decoded arrays, the frame).
+_BYTES_PER_CELL = 64
 
 
 class ConditionalGenerativeModel(BaseEstimator, ABC):
@@ -93,6 +100,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         Quality report of the last ``sample`` call (set by ``sample``).
     """
 
+    @atomic_fit
     def fit(self, X: pd.DataFrame | np.ndarray, context: pd.DataFrame | None = None) -> Any:
         """Learn the distribution of ``X``, conditionally on ``context`` when given.
 
@@ -112,6 +120,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         ------
         DataValidationError
             If ``X`` is empty or ``context`` is not row-aligned with it.
+        ConstraintViolationError
+            If the model has a ``constraints`` parameter and ``X`` breaks one (all listed).
         """
         frame = self._as_frame(X, "X")
         if len(frame) == 0 or frame.shape[1] == 0:
@@ -128,6 +138,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
                 )
             context = context.reset_index(drop=True)
         frame = frame.reset_index(drop=True)
+        if getattr(self, "constraints", None):
+            check_training_constraints(frame, self.constraints, type(self).__name__)
         self.columns_ = [str(c) for c in frame.columns]
         self.dtypes_ = {str(c): str(t) for c, t in frame.dtypes.items()}
         self.context_columns_ = None if context is None else [str(c) for c in context.columns]
@@ -183,10 +195,20 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             ``[0, 1]`` or names unknown columns (checked before generating).
         QualityGateError
             If ``quality_threshold`` is given and some column misses it.
+        ConstraintViolationError
+            If the model has a ``constraints`` parameter and a generated value breaks one
+            (column, observed value, count); values are never patched.
         """
         self._check_fitted()
         context = self._check_sample_context(context)
         n_samples = self._check_n_samples(n_samples, context)
+        width = len(self.columns_) + len(self.context_columns_ or [])
+        check_allocation(
+            float(_BYTES_PER_CELL) * n_samples * width,
+            f"{type(self).__name__}.sample of {n_samples:,} rows x {width} columns",
+            "sample fewer rows per call and concatenate or write them as you go, or use "
+            "RelationalSynthesizer.sample(output_path=...), which streams chunks to disk.",
+        )
         if conditions is not None:
             conditions = self._check_conditions(conditions)
         if quality_threshold is not None:
@@ -197,6 +219,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         else:
             result = self._sample(n_samples, context, seed, conditions=conditions)
         result = result[self.columns_]
+        if getattr(self, "constraints", None):
+            check_constraints(result, self.constraints)
         self._judge(result, quality_threshold)
         return result
 
@@ -317,6 +341,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     @staticmethod
     def _as_frame(data: Any, name: str) -> pd.DataFrame:
         if isinstance(data, pd.DataFrame):
+            check_column_labels(data, name)
             return data
         if isinstance(data, np.ndarray) and data.ndim == 2:
             return pd.DataFrame(data, columns=[str(i) for i in range(data.shape[1])])

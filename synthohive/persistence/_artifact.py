@@ -114,7 +114,7 @@ class _Encoder:
                     raise SerializationError(
                         f"State key {key!r} at {where} is not a string; use string keys."
                     )
-                if key.startswith("__") and key.endswith("__"):
+                if is_reserved(key):
                     raise SerializationError(f"State key {key!r} at {where} is reserved.")
                 out[key] = self.encode(item, f"{where}.{key}")
             return out
@@ -161,6 +161,22 @@ class _Decoder:
                 f"The artifact refers to a missing {kind} {key!r}; it is corrupt."
             )
         return table[key]
+
+
+def is_reserved(key: str) -> bool:
+    """Whether ``key`` has the ``__name__`` form that state trees reserve for their markers.
+
+    Parameters
+    ----------
+    key : str
+        A state key, e.g. a column name that becomes one.
+
+    Returns
+    -------
+    bool
+        True for names that start and end with two underscores.
+    """
+    return len(key) >= 4 and key.startswith("__") and key.endswith("__")
 
 
 def _sha256(data: bytes) -> str:
@@ -239,7 +255,10 @@ def save_artifact(path: str | os.PathLike[str], obj: Any) -> Path:
         If the object holds something that cannot be stored or the file cannot be written.
     """
     target = Path(path)
-    data = dump_bytes(obj)
+    try:
+        data = dump_bytes(obj)
+    except SerializationError as exc:
+        raise SerializationError(f"Could not write the artifact {target}: {exc}") from exc
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -354,4 +373,7 @@ def load_artifact(path: str | os.PathLike[str], expected: type[T] | None = None)
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SerializationError(f"Could not read the artifact {path}: {exc}") from exc
-    return load_bytes(data, expected)
+    try:
+        return load_bytes(data, expected)
+    except SerializationError as exc:
+        raise SerializationError(f"Could not load the artifact {path}: {exc}") from exc

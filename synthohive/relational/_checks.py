@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import pandas as pd
 
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import DataValidationError, NotFittedError, SchemaValidationError
+from synthohive.exceptions import (
+    ConstraintViolationError,
+    DataValidationError,
+    NotFittedError,
+    SchemaValidationError,
+)
+from synthohive.metrics import constraint_violations
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.relational._plan import TablePlan
 from synthohive.schema import Schema
+from synthohive.utils._validation import check_column_labels
+from synthohive.utils._validation import check_params as validate_params
 
 
 def check_fitted(synth: Any) -> None:
@@ -39,6 +47,7 @@ def check_schema(schema: Any) -> Schema:
 
 def check_params(synth: Any, schema: Schema) -> None:
     """Check the parameters of a :class:`RelationalSynthesizer` against its schema."""
+    validate_params(synth)
     overrides = dict(synth.models or {})
     unknown = sorted(set(overrides) - set(schema.tables))
     if unknown:
@@ -60,22 +69,6 @@ def check_params(synth: Any, schema: Schema) -> None:
                 f"{name} must be a ConditionalGenerativeModel, got "
                 f"{type(estimator).__name__}; subclass synthohive.ConditionalGenerativeModel."
             )
-    if isinstance(synth.chunk_size, bool) or not isinstance(synth.chunk_size, Integral) \
-            or synth.chunk_size <= 0:
-        raise DataValidationError(
-            f"chunk_size must be a positive integer, got {synth.chunk_size!r}."
-        )
-    if not isinstance(synth.datetime_offsets, bool):
-        raise DataValidationError(
-            f"datetime_offsets must be True or False, got {synth.datetime_offsets!r}."
-        )
-    threshold = synth.inherit_threshold
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(
-            threshold, Real) or not 0 < threshold <= 1):
-        raise DataValidationError(
-            f"inherit_threshold must be a number in (0, 1] or None (no copied columns), "
-            f"got {threshold!r}."
-        )
     for fk in schema.foreign_keys:
         parent = schema[fk.parent_table]
         if parent.primary_key != fk.parent_column:
@@ -91,12 +84,18 @@ def validated_tables(schema: Schema, tables: Mapping[str, pd.DataFrame] | Connec
     """Read a connector, check the tables against the schema and validate them."""
     if isinstance(tables, Connector):
         tables = tables.read_tables(schema.table_names)
-    if not isinstance(tables, Mapping) or not all(
-            isinstance(frame, pd.DataFrame) for frame in tables.values()):
+    if not isinstance(tables, Mapping):
         raise DataValidationError(
             "fit expects a dict {table name: pandas DataFrame} or a Connector, got "
             f"{type(tables).__name__}."
         )
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise DataValidationError(
+                f"Table {name!r} must be a pandas DataFrame, got {type(frame).__name__}; pass "
+                "{table name: DataFrame} for every table of the schema."
+            )
+        check_column_labels(frame, f"Table {name!r}")
     missing = [name for name in schema.table_names if name not in tables]
     extra = [name for name in tables if name not in schema.tables]
     if missing or extra:
@@ -107,12 +106,49 @@ def validated_tables(schema: Schema, tables: Mapping[str, pd.DataFrame] | Connec
                "the schema" for t in extra],
         )
     tables = {name: tables[name] for name in schema.table_names}
+    _check_empty(schema, tables)
     validate = getattr(schema, "validate", None)
     if validate is not None:
         validated = validate(tables, on_orphans=on_orphans)
         if validated is not None:
             tables = dict(validated)
+    _check_training_constraints(schema, tables)
     return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+
+def _check_training_constraints(schema: Schema, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse training tables that break their declared constraints, listing every breach.
+
+    A model learns the data it is given; output inside the declared bounds needs training
+    data inside them.
+    """
+    violations = [violation for name, frame in tables.items()
+                  for violation in constraint_violations(frame, schema[name], name)]
+    if violations:
+        raise ConstraintViolationError(
+            "The training tables break constraints declared in the schema; fix the data "
+            "(filter or correct those rows) or the constraints, then fit again.",
+            violations,
+        )
+
+
+def _check_empty(schema: Schema, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse empty root tables and empty parents; an empty leaf table stays empty."""
+    problems = []
+    for name, frame in tables.items():
+        if len(frame):
+            continue
+        children = sorted({fk.child_table for fk in schema.children(name)})
+        if not schema[name].foreign_keys:
+            problems.append(f"table {name!r} has no rows: a root table needs rows to learn "
+                            "from; pass its rows or remove it from the schema")
+        elif children:
+            problems.append(f"table {name!r} has no rows but is the parent of {children}: "
+                            "pass its rows or remove it and its children from the schema")
+    if problems:
+        raise DataValidationError(
+            "Empty tables cannot be learned: " + "; ".join(problems) + "."
+        )
 
 
 def check_threshold(plans: Mapping[str, TablePlan], quality_threshold: Any) -> None:

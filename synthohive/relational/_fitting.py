@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from synthohive.relational._keys import children_counts, parent_positions
 from synthohive.relational._offsets import detect_offsets, to_offsets
 from synthohive.relational._plan import TablePlan, build_plan, gather_context
 from synthohive.schema import Schema
+from synthohive.schema._kinds import MODEL_ROLES
 from synthohive.utils._random import derive_seed
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,12 @@ class Layout:
         Per table and inherited column, the values of the rows that do not copy.
     copy_patterns : dict of str to dict of str to ndarray
         Per table with partially copied columns, its copy patterns and their counts.
+    roles : dict of str to dict of str to str
+        Per table, the roles declared in the schema for the columns its model learns
+        (``categorical``, ``numeric``, ``datetime``), passed to models that take ``roles``.
+    constraints : dict of str to dict
+        Per table, the declared constraints of the columns its model learns, passed to
+        models that take ``constraints`` (they generate inside them by construction).
     """
 
     order: list[str]
@@ -57,6 +64,8 @@ class Layout:
     linked: dict[str, dict[str, np.ndarray]]
     inherit_values: dict[str, dict[str, np.ndarray]]
     copy_patterns: dict[str, dict[str, np.ndarray]]
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    constraints: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,7 +117,18 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
     if datetime_offsets:
         plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
                  for name, plan in plans.items()}
-    return Layout(order, plans, keys, linked, inherit_values, copy_patterns)
+    roles = {name: {c: schema[name].role(c) for c in _unchanged(plans[name])
+                    if schema[name].role(c) in MODEL_ROLES} for name in order}
+    constraints = {name: {c: dict(schema[name].constraints[c]) for c in _unchanged(plans[name])
+                          if c in schema[name].constraints} for name in order}
+    return Layout(order, plans, keys, linked, inherit_values, copy_patterns, roles,
+                  constraints)
+
+
+def _unchanged(plan: TablePlan) -> list[str]:
+    """Return the columns a table's model learns as they are (not as datetime offsets)."""
+    offsets = {rule.column for rule in plan.offsets}
+    return [c for c in plan.model_columns if c not in offsets]
 
 
 def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
@@ -148,9 +168,12 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
             fitted.cardinality[f"{name}.{relation.column}"] = estimator.fit(
                 counts, context=parent_context(plans[relation.parent_table],
                                                tables[relation.parent_table]))
-        if plan.fitted_columns:
+        if plan.fitted_columns and len(frame):
             context = gather_context(plan, plans, tables, positions)
             model = seeded(clone(model_template(name, len(frame))), derive_seed(seed, name))
+            params = model.get_params(deep=False)
+            hints = {"roles": layout.roles.get(name), "constraints": layout.constraints.get(name)}
+            model.set_params(**{k: v for k, v in hints.items() if v and k in params})
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])

@@ -12,7 +12,8 @@ The *anchor* is the first learned datetime column without nulls and with more th
 value. Every other learned datetime column whose offset from the anchor (over its non-null
 rows) has a standard deviation below ``MAX_SPREAD`` times its own is learned as that offset,
 in the coarsest unit (day, hour, minute, second, else nanosecond) that divides every training
-offset: the model sees a float column ``<column>__offset`` instead of the date. At
+offset: the model sees a float column ``<column>__offset`` instead of the date (a date
+whose offset name is already a column of the table is learned on its own). At
 generation the date is the generated anchor plus the offset rounded to that unit; a null
 offset gives a null date.
 """
@@ -58,6 +59,10 @@ def detect_offsets(plan: TablePlan, frame: pd.DataFrame) -> tuple[OffsetRule, ..
         values = frame[column]
         known = values.notna().to_numpy()
         if column == anchor or known.sum() < 2:
+            continue
+        if OffsetRule(column=column, anchor=anchor, unit="D").fitted in frame.columns:
+            logger.info("Table %r: column %r is learned on its own: the name of its offset "
+                        "column is taken by another column", plan.name, column)
             continue
         offsets = _nanoseconds(values[known]) - _nanoseconds(frame[anchor][known])
         spread = float(np.std(_nanoseconds(values[known]).astype(np.float64)))

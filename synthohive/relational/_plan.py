@@ -40,12 +40,10 @@ import numpy as np
 import pandas as pd
 
 from synthohive.schema import Schema
+from synthohive.schema._kinds import is_id_like, is_unique_text
 
 CONTEXT_SEPARATOR = "__"
 NULL_INDICATOR = "is_null"
-ID_LIKE_MIN_DISTINCT = 100
-ID_LIKE_MIN_RATIO = 0.2
-UNIQUE_TEXT_MIN_DISTINCT = 10
 CONTEXT_MAX_CATEGORIES = 50
 OFFSET = "offset"
 
@@ -231,45 +229,6 @@ class TablePlan:
         )
 
 
-def is_id_like(values: pd.Series, declared_role: str | None) -> bool:
-    """Whether a non-key column is resampled instead of learned.
-
-    Parameters
-    ----------
-    values : Series
-        The column.
-    declared_role : str or None
-        Role declared in the schema.
-
-    Returns
-    -------
-    bool
-        True for role ``"id"``; without a declared role, for columns with at most one
-        distinct non-null value (constants, e.g. a ``last_update`` stamp) and for
-        high-cardinality text columns (object or string dtype): at least
-        ``ID_LIKE_MIN_DISTINCT`` distinct values, making up at least ``ID_LIKE_MIN_RATIO`` of
-        the non-null values.
-    """
-    if declared_role is not None:
-        return declared_role == "id"
-    if values.nunique(dropna=True) <= 1:
-        return True
-    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-        return False
-    non_null = values.dropna()
-    n_distinct = non_null.nunique()
-    return n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null)
-
-
-def _unique_text(values: pd.Series) -> bool:
-    """Text with a distinct value per row (names, phone numbers) in a small table."""
-    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-        return False
-    non_null = values.dropna()
-    n_distinct = non_null.nunique()
-    return n_distinct >= UNIQUE_TEXT_MIN_DISTINCT and n_distinct >= 0.95 * len(non_null)
-
-
 def _wide_text(values: pd.Series) -> bool:
     text = not (pd.api.types.is_numeric_dtype(values)
                 or pd.api.types.is_datetime64_any_dtype(values))
@@ -303,7 +262,7 @@ def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
     free = [c for c in output if c not in keys]
     id_like = [c for c in free if is_id_like(frame[c], spec.role(c))]
     unique_text = [c for c in free if c not in id_like and spec.role(c) is None
-                   and _unique_text(frame[c])]
+                   and is_unique_text(frame[c])]
     if len(unique_text) < len(free) - len(id_like):
         id_like += unique_text  # kept as labels when they are all the table has to learn
     id_like = tuple(c for c in free if c in id_like)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
-from synthohive.metrics import QualityReport, assess, check_quality
+from synthohive.metrics import QualityReport, assess, check_constraints, check_quality
 from synthohive.relational._checks import check_threshold
 from synthohive.relational._fitting import parent_context
 from synthohive.relational._inherit import apply_rules, parent_columns
@@ -34,7 +34,6 @@ from synthohive.relational._offsets import from_offsets, to_offsets
 from synthohive.relational._plan import TablePlan, gather_context
 from synthohive.relational._values import resample
 from synthohive.relational._writer import (
-    ConnectorSink,
     FileSink,
     MemorySink,
     check_output,
@@ -56,7 +55,7 @@ class SamplingMixin:
                       random_state: Any, if_exists: str, quality_threshold: Any,
                       ) -> dict[str, Any]:
         """:meth:`RelationalSynthesizer.sample` on this machine (``scale`` checked)."""
-        check_output(output_path, format, output)
+        check_output(output_path, format, output, if_exists, self.order_)
         check_threshold(self.plans_, quality_threshold)
         seed = sample_seed(self, random_state)
         pending_children = {name: len(self.schema_.children(name)) for name in self.order_}
@@ -77,10 +76,16 @@ class SamplingMixin:
                     sink.write(chunk)
                     if keep:
                         parts.append(chunk[[plan.primary_key, *carried]])
-            except BaseException:
+                result[name] = sink.close()
+            except BaseException as exc:
                 sink.abort()
+                if result and output_path is not None:
+                    exc.add_note(
+                        f"Table {name!r} was not written; tables {list(result)} were written "
+                        "before the failure (remove them, or sample again with "
+                        "if_exists='replace')."
+                    )
                 raise
-            result[name] = sink.close()
             if keep:
                 frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
                 kept[name] = (pd.Index(frame[plan.primary_key]),
@@ -91,6 +96,12 @@ class SamplingMixin:
                     kept.pop(relation.parent_table, None)
             logger.info("Generated table %r in %.2fs", name, time.perf_counter() - started)
         self.last_quality_ = QualityReport.combine(reports)
+        if output is not None:
+            # All tables at once, only once all are generated: nothing is written when
+            # generation fails, and a connector that writes in one transaction (SQL) writes
+            # all of them or none.
+            output.write_tables(result, if_exists=if_exists)
+            return {name: len(frame) for name, frame in result.items()}
         return result
 
 
@@ -124,10 +135,13 @@ class SamplingMixin:
                   kept: Mapping[str, tuple[pd.Index, pd.DataFrame]]) -> Iterator[pd.DataFrame]:
         """Yield the generated rows of one table, chunk by chunk, checked."""
         name = plan.name
+        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
+        if plan.n_rows == 0:  # empty in training: nothing to learn, no row to invent
+            yield empty_frame(columns, dtypes)
+            return
         positions = self._positions(plan, scale, seed, kept)
         n_rows = (len(positions[plan.driving.column]) if plan.driving is not None
                   else max(1, round(plan.n_rows * scale)))
-        columns, dtypes = list(plan.output_columns), self.dtypes_[name]
         if plan.primary_key is not None:
             check_unique(name, plan.primary_key,
                          pd.Index(primary_keys(name, dtypes[plan.primary_key], 0, n_rows)))
@@ -167,8 +181,6 @@ class SamplingMixin:
         columns, dtypes = list(self.plans_[name].output_columns), self.dtypes_[name]
         if output_path is not None:
             return FileSink(Path(output_path), name, file_format, columns, dtypes)
-        if output is not None:
-            return ConnectorSink(output, name, if_exists, columns, dtypes)
         return MemorySink(columns, dtypes)
 
 
@@ -218,6 +230,9 @@ def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...],
         pd.DataFrame({c: pd.Series(parts[c]).reset_index(drop=True)
                       for c in plan.output_columns}), dtypes, name)
     check_integrity(plan, chunk, parent_keys)
+    rules = {c: r for c, r in synth.schema_[name].constraints.items() if c in chunk.columns}
+    if rules:
+        check_constraints(chunk, rules, name)
     return chunk
 
 

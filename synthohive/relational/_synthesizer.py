@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,9 @@ from synthohive.relational._plan import TablePlan
 from synthohive.relational._sampling import SamplingMixin
 from synthohive.relational._values import observed_values
 from synthohive.schema import Schema
+from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import draw_seed
+from synthohive.utils._validation import HasMethods, Interval, StrOptions
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +133,19 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
     >>> fake = synth.sample(scale=2.0)  # doctest: +SKIP
     """
 
+    _parameter_constraints: dict[str, list[Any]] = {
+        "schema": [Schema, dict],
+        "model": [ConditionalGenerativeModel, None],
+        "models": [dict, None],
+        "cardinality": [HasMethods(["fit", "sample"]), None],
+        "cardinalities": [dict, None],
+        "random_state": ["random_state"],
+        "on_orphans": [StrOptions({"raise", "drop"})],
+        "chunk_size": [Interval(Integral, 1, None, closed="left")],
+        "inherit_threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "datetime_offsets": ["boolean"],
+    }
+
     def __init__(
         self,
         schema: Schema | Mapping[str, Any],
@@ -158,6 +173,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
+    @atomic_fit
     def fit(self, tables: Mapping[str, pd.DataFrame] | Connector) -> RelationalSynthesizer:
         """Validate the tables against the schema, then fit every table and relation.
 
@@ -176,8 +192,11 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         SchemaValidationError
             If the tables do not match the schema (listing every problem), ``models`` names
             an unknown table, or a foreign key does not reference its parent's primary key.
+        ConstraintViolationError
+            If training rows break constraints declared in the schema (all listed).
         DataValidationError
-            If a parameter has the wrong type or value.
+            If a parameter has the wrong type or value, or a table is empty and has
+            children or no parent.
         """
         schema = check_schema(self.schema)
         check_params(self, schema)
@@ -233,7 +252,9 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         format : {"parquet", "csv"}, default="parquet"
             File format with ``output_path``.
         output : Connector, optional
-            Write each table through this connector (parents first) instead of returning it.
+            Write the tables through this connector instead of returning them: all of them
+            together once every table is generated (``Connector.write_tables``, parents
+            first; one transaction with ``SQLConnector``, so all or none are written).
         random_state : int, RandomState instance or None
             Seed of this call. None derives one from ``seed_`` and the number of calls.
         if_exists : {"fail", "replace", "append"}, default="fail"
@@ -269,8 +290,9 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         DataValidationError
             If ``scale`` is not a positive number or an output option is invalid.
         ConstraintViolationError
-            If a generated foreign key misses its parent or a primary key repeats (a bug,
-            never repaired silently).
+            If a generated value breaks a constraint declared in the schema (column,
+            observed value, count), a generated foreign key misses its parent or a primary
+            key repeats; never repaired silently.
         QualityGateError
             If ``quality_threshold`` is given and a column misses it.
         """

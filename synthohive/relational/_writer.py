@@ -1,14 +1,16 @@
-"""Where generated chunks go: memory, a Parquet/CSV file, or a connector.
+"""Where generated chunks go: memory or a Parquet/CSV file.
 
 File sinks write to a hidden temporary file next to the target with a pyarrow writer, one
 chunk at a time, and rename it to ``<table>.<format>`` only when the table is complete; a
-failure removes the temporary file, so a table that looks complete always is.
+failure removes the temporary file, so a table that looks complete always is. Tables for a
+connector are collected in memory and written together at the end (see
+``SamplingMixin._sample_local``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,10 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from synthohive.connectors.base import Connector
-from synthohive.exceptions import DataValidationError
+from synthohive.exceptions import ConnectorError, DataValidationError
 
 FORMATS = ("parquet", "csv")
+IF_EXISTS = ("fail", "replace", "append")
 
 
 def empty_frame(columns: list[str], dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -78,14 +81,20 @@ class FileSink:
 
     def __init__(self, folder: Path, table: str, file_format: str, columns: list[str],
                  dtypes: Mapping[str, str]) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.target = folder / f"{table}.{file_format}"
+        self.target = target_path(folder, table, file_format)
         self.temporary = folder / f".{table}.{file_format}.{os.getpid()}.tmp"
         self.schema = arrow_schema(columns, dtypes)
-        if file_format == "parquet":
-            self.writer: Any = pq.ParquetWriter(self.temporary, self.schema)
-        else:
-            self.writer = pa_csv.CSVWriter(self.temporary, self.schema)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if file_format == "parquet":
+                self.writer: Any = pq.ParquetWriter(self.temporary, self.schema)
+            else:
+                self.writer = pa_csv.CSVWriter(self.temporary, self.schema)
+        except OSError as exc:
+            raise ConnectorError(
+                f"Cannot write table {table!r} under {folder}: {exc}; pass an output_path "
+                "that is a writable folder."
+            ) from exc
 
     def write(self, chunk: pd.DataFrame) -> None:
         """Append one chunk to the temporary file."""
@@ -94,60 +103,93 @@ class FileSink:
         )
 
     def close(self) -> Path:
-        """Finish the file and rename it to its final name."""
-        self.writer.close()
-        os.replace(self.temporary, self.target)
+        """Finish the file and rename it to its final name (the temporary file goes on error).
+
+        Raises
+        ------
+        ConnectorError
+            If the file cannot be finished or renamed; nothing is left behind.
+        """
+        try:
+            self.writer.close()
+            os.replace(self.temporary, self.target)
+        except OSError as exc:
+            self.temporary.unlink(missing_ok=True)
+            raise ConnectorError(
+                f"Could not finish {self.target}: {exc}; check the folder's permissions and "
+                "free space, then sample again."
+            ) from exc
         return self.target
 
     def abort(self) -> None:
         """Close and delete the temporary file."""
-        self.writer.close()
-        self.temporary.unlink(missing_ok=True)
+        try:
+            self.writer.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)
 
 
-class ConnectorSink(MemorySink):
-    """Collects a table and writes it through a connector when complete.
+def target_path(folder: Path, table: str, file_format: str) -> Path:
+    """Return the file a table is written to: ``<folder>/<table>.<format>``."""
+    return folder / f"{table}.{file_format}"
+
+
+def check_output(output_path: Any, file_format: str, output: Any, if_exists: str = "fail",
+                 tables: Sequence[str] = ()) -> None:
+    """Validate the output arguments of ``sample`` before anything is generated.
 
     Parameters
     ----------
-    connector : Connector
-        Destination store.
-    table : str
-        Table name.
-    if_exists : str
-        Passed to :meth:`Connector.write_table`.
-    columns, dtypes
-        Layout of the table.
-    """
-
-    def __init__(self, connector: Connector, table: str, if_exists: str, columns: list[str],
-                 dtypes: Mapping[str, str]) -> None:
-        super().__init__(columns, dtypes)
-        self.connector = connector
-        self.table = table
-        self.if_exists = if_exists
-
-    def close(self) -> int:  # type: ignore[override]
-        """Write the table; return its number of rows."""
-        frame = super().close()
-        self.connector.write_table(self.table, frame, if_exists=self.if_exists)
-        return len(frame)
-
-
-def check_output(output_path: Any, file_format: str, output: Any) -> None:
-    """Validate the output arguments of ``sample``.
+    output_path : path-like or None
+        Output folder.
+    file_format : str
+        File format with ``output_path``.
+    output : Connector or None
+        Output connector.
+    if_exists : {"fail", "replace", "append"}
+        What to do with existing output.
+    tables : sequence of str
+        Tables that will be written.
 
     Raises
     ------
     DataValidationError
-        If the format is unknown, both destinations are given, or ``output`` is not a
-        connector.
+        If the format or ``if_exists`` is unknown, both destinations are given,
+        ``output`` is not a connector, ``output_path`` is a file, or a table's file
+        exists already and ``if_exists`` is not ``"replace"``.
     """
     if file_format not in FORMATS:
         raise DataValidationError(f"format={file_format!r} is not supported; use one of {FORMATS}.")
+    if if_exists not in IF_EXISTS:
+        raise DataValidationError(
+            f"if_exists={if_exists!r} is not supported; use one of {IF_EXISTS}."
+        )
     if output_path is not None and output is not None:
         raise DataValidationError("Pass either output_path= or output=, not both.")
+    if output_path is not None:
+        _check_folder(Path(output_path), file_format, if_exists, tables)
     if output is not None and not isinstance(output, Connector):
         raise DataValidationError(
             f"output must be a synthohive.connectors Connector, got {type(output).__name__}."
+        )
+
+
+def _check_folder(folder: Path, file_format: str, if_exists: str, tables: Sequence[str]) -> None:
+    """Refuse a file as output folder, and existing table files unless replacing them."""
+    if folder.exists() and not folder.is_dir():
+        raise DataValidationError(
+            f"output_path {folder} is a file; pass a folder (it is created if needed), each "
+            "table is written to <folder>/<table>.<format>."
+        )
+    if if_exists == "append":
+        raise DataValidationError(
+            "if_exists='append' is not supported with output_path (files are written whole); "
+            "use 'fail' or 'replace', or output= a connector that appends."
+        )
+    existing = [str(target_path(folder, t, file_format)) for t in tables
+                if target_path(folder, t, file_format).exists()]
+    if existing and if_exists != "replace":
+        raise DataValidationError(
+            f"Output files exist already: {existing[:5]}; pass if_exists='replace' to "
+            "overwrite them, or another output_path."
         )

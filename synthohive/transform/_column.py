@@ -8,7 +8,9 @@ transformer's matrix and reads it back, with the column's exact dtype.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +18,14 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.schema._kinds import decide_kind
 from synthohive.transform import _datetime, _dtypes
 from synthohive.transform._continuous import ModeNormalizer, learn_decimals
 from synthohive.transform._discrete import CategoryEncoder
 from synthohive.transform._dtypes import DtypeSpec
 from synthohive.transform._readers import SpanReader
 from synthohive.transform._spans import OutputSpan
+from synthohive.utils._random import derive_seed
 
 _NULL_WIDTH = 2
 
@@ -35,6 +39,7 @@ class CodecOptions:
     max_fit_rows: int | None
     discrete_int_threshold: int
     max_categories: int | None
+    category_cap: int | None = None
 
 
 @dataclass
@@ -59,6 +64,9 @@ class ColumnCodec:
         Unit, in the datetime's resolution, that every value was a whole multiple of.
     decimals : int or None
         Decimal places of a float column, applied on decoding.
+    origin : int
+        Integer subtracted from a continuous integer column before it becomes a float (its
+        training minimum), so ids beyond 2**53 that span a smaller range stay exact.
     """
 
     label: str | int
@@ -69,6 +77,7 @@ class ColumnCodec:
     encoder: CategoryEncoder | None = None
     datetime_factor: int = 1
     decimals: int | None = None
+    origin: int = 0
 
     @classmethod
     def fit(
@@ -79,6 +88,7 @@ class ColumnCodec:
         forced: bool,
         options: CodecOptions,
         seed: int,
+        role: str | None = None,
     ) -> ColumnCodec:
         """Learn the encoding of ``series``.
 
@@ -94,6 +104,8 @@ class ColumnCodec:
             The transformer's parameters.
         seed : int
             Seed of the mixture fit.
+        role : {"categorical", "numeric", "datetime"} or None
+            Declared role (see :mod:`synthohive.schema._kinds`); None decides from the data.
 
         Returns
         -------
@@ -113,14 +125,17 @@ class ColumnCodec:
                 f"Column {name!r} holds only missing values; drop it or fill it before fitting."
             )
         has_nulls = bool(null_mask.any())
-        discrete = (
-            forced
-            or spec.family in ("category", "string", "object")
-            or np.dtype(spec.value_dtype).kind == "b"
-            or (spec.is_integer
-                and pd.unique(present).shape[0] <= options.discrete_int_threshold)
+        kind = decide_kind(
+            is_text=spec.family in ("category", "string", "object"),
+            is_bool=np.dtype(spec.value_dtype).kind == "b",
+            is_integer=spec.is_integer,
+            is_datetime=spec.is_datetime,
+            n_distinct=pd.unique(present).shape[0] if spec.is_integer else 0,
+            role="categorical" if forced else role,
+            discrete_int_threshold=options.discrete_int_threshold,
+            column=name,
         )
-        if discrete:
+        if kind == "discrete":
             order = spec.categories if spec.family == "category" else None
             encoder = CategoryEncoder.fit(present, order=order)
             if options.max_categories is not None and encoder.n_categories > options.max_categories:
@@ -129,10 +144,22 @@ class ColumnCodec:
                     f"max_categories={options.max_categories}; drop it if it is an identifier "
                     "or free text, or raise max_categories."
                 )
+            if options.category_cap is not None and encoder.n_categories > options.category_cap:
+                warnings.warn(
+                    f"Column {name!r} has {encoder.n_categories} distinct values: it keeps its "
+                    f"{options.category_cap - 1} most frequent ones and pools the others into "
+                    "one 'other' category, decoded to rare training values by frequency. If "
+                    "it is an identifier or free text, drop it or give it the 'id' role; "
+                    "raise category_cap to keep more categories.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                encoder = encoder.pool(options.category_cap, derive_seed(seed, "pooled"))
             return cls(label, name, spec, has_nulls, encoder=encoder)
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1
+        origin = int(present.min()) if spec.is_integer else 0
         normalizer = ModeNormalizer.fit(
-            as_numbers(present, spec, name, factor),
+            as_numbers(present, spec, name, factor, origin),
             max_modes=options.max_modes,
             weight_threshold=options.weight_threshold,
             max_fit_rows=options.max_fit_rows,
@@ -140,7 +167,7 @@ class ColumnCodec:
         )
         decimals = learn_decimals(present) if np.dtype(spec.value_dtype).kind == "f" else None
         return cls(label, name, spec, has_nulls, normalizer=normalizer,
-                   datetime_factor=factor, decimals=decimals)
+                   datetime_factor=factor, decimals=decimals, origin=origin)
 
     @property
     def is_discrete(self) -> bool:
@@ -218,7 +245,8 @@ class ColumnCodec:
             null_span = next(spans)
             out[rows, null_span.start + null_mask.astype(np.int64)] = 1.0
 
-    def decode(self, reader: SpanReader, spans: Iterator[OutputSpan]) -> Any:
+    def decode(self, reader: SpanReader, spans: Iterator[OutputSpan],
+               bounds: Mapping[str, Any] | None = None) -> Any:
         """Read the column back from generated rows, with its exact dtype.
 
         Parameters
@@ -227,6 +255,8 @@ class ColumnCodec:
             The generated rows.
         spans : iterator of OutputSpan
             The transformer's spans, positioned at this column's first one.
+        bounds : dict, optional
+            Declared ``min``/``max`` of a continuous column: its decoded scale ends there.
 
         Returns
         -------
@@ -240,7 +270,10 @@ class ColumnCodec:
             values = self.normalizer.inverse_transform(
                 reader.scalar(value_span), reader.category(mode_span)
             )
-            values = as_values(values, self.spec, self.datetime_factor, self.decimals)
+            values = as_values(values, self.spec, self.datetime_factor, self.decimals,
+                               self.origin)
+            if bounds:
+                values = within(values, bounds.get("min"), bounds.get("max"), self.spec)
         null_mask = np.zeros(reader.n_rows, dtype=bool)
         if self.has_nulls:
             null_mask = reader.category(next(spans)) == 1
@@ -260,7 +293,7 @@ class ColumnCodec:
             )
         if self.spec.is_datetime:
             values = values.astype(self.spec.value_dtype)
-        return as_numbers(values, self.spec, self.name, self.datetime_factor)
+        return as_numbers(values, self.spec, self.name, self.datetime_factor, self.origin)
 
     def _check_unknown(self, codes: np.ndarray, values: np.ndarray) -> None:
         unknown = codes < 0
@@ -283,6 +316,7 @@ class ColumnCodec:
             "encoder": None if self.encoder is None else self.encoder.to_state(),
             "datetime_factor": self.datetime_factor,
             "decimals": self.decimals,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -298,18 +332,30 @@ class ColumnCodec:
             encoder=None if encoder is None else CategoryEncoder.from_state(encoder),
             datetime_factor=int(state["datetime_factor"]),
             decimals=state["decimals"],
+            origin=int(state.get("origin", 0)),
         )
 
 
-def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> np.ndarray:
+def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int,
+               origin: int = 0) -> np.ndarray:
     """Return the non-null values of a continuous column as finite float64.
 
-    Datetimes become counts of ``factor`` ticks; other values must be finite (infinite ones
-    raise ``DataValidationError`` naming column ``name``).
+    Datetimes become counts of ``factor`` ticks; integers their distance to ``origin``
+    (exact in float64 when it is below 2**53, whatever the integers' size); other values
+    must be finite (infinite ones raise ``DataValidationError`` naming column ``name``).
     """
-    if spec.is_datetime:
-        return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
-    numbers = values.astype(np.float64)
+    try:
+        if spec.is_datetime:
+            return _datetime.to_numbers(values.astype(spec.value_dtype), factor)
+        if spec.is_integer and origin:
+            return _shifted(values, spec, origin).astype(np.float64)
+        numbers = values.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        examples = pd.unique(values[:1000])[:3].tolist()
+        raise DataValidationError(
+            f"Column {name!r} was {spec.name} during fit but now holds values that are not "
+            f"(e.g. {examples!r}); pass it with its fitted dtype."
+        ) from exc
     infinite = ~np.isfinite(numbers)
     if infinite.any():
         raise DataValidationError(
@@ -319,21 +365,57 @@ def as_numbers(values: np.ndarray, spec: DtypeSpec, name: str, factor: int) -> n
     return numbers
 
 
-def as_values(numbers: np.ndarray, spec: DtypeSpec, factor: int, decimals: int | None
-              ) -> np.ndarray:
+def as_values(numbers: np.ndarray, spec: DtypeSpec, factor: int, decimals: int | None,
+              origin: int = 0) -> np.ndarray:
     """Return generated floats in a continuous column's format (inverse of :func:`as_numbers`).
 
     Datetimes are rounded to whole ``factor`` ticks, integers to the nearest integer within
-    the dtype's range, floats to ``decimals`` places when the column had a fixed number.
+    the dtype's range (``origin`` added back exactly), floats to ``decimals`` places when
+    the column had a fixed number.
     """
     if spec.is_datetime:
         return _datetime.from_numbers(numbers, factor, spec.value_dtype)
     if spec.is_integer:
-        low, high = _integer_bounds(np.dtype(spec.value_dtype))
-        return np.clip(np.rint(numbers), low, high)
+        dtype = np.dtype(spec.value_dtype)
+        info = np.iinfo(dtype)
+        low, high = _integer_bounds(dtype)
+        if not origin:
+            return np.clip(np.rint(numbers), low, high)
+        low = max(low - origin, float(np.iinfo(np.int64).min))
+        high = min(high - origin, float(np.nextafter(2.0**63, 0.0)))
+        steps = np.clip(np.rint(numbers), low, high).astype(np.int64)
+        # Two's-complement sum: exact whenever the true value fits the dtype.
+        total = steps.astype(np.uint64) + np.uint64(origin % 2**64)
+        values = total.view(np.int64) if info.min < 0 else total
+        return np.clip(values, info.min, info.max).astype(dtype)
     if decimals is not None:
         return np.round(numbers, decimals)
     return numbers
+
+
+def within(values: np.ndarray, low: Any, high: Any, spec: DtypeSpec) -> np.ndarray:
+    """Return decoded values with the scale ending at declared bounds ``low``/``high``.
+
+    Datetimes take bounds ``pandas.Timestamp`` reads; integers the whole numbers inside.
+    """
+    if low is None and high is None:
+        return values
+    if spec.is_datetime:
+        unit = np.dtype(spec.value_dtype)
+        low = None if low is None else np.datetime64(pd.Timestamp(low)).astype(unit)
+        high = None if high is None else np.datetime64(pd.Timestamp(high)).astype(unit)
+    elif values.dtype.kind in "iu":
+        low = None if low is None else math.ceil(low)
+        high = None if high is None else math.floor(high)
+    return np.clip(values, low, high)
+
+
+def _shifted(values: np.ndarray, spec: DtypeSpec, origin: int) -> np.ndarray:
+    """Return ``values - origin`` as int64, exact when the difference fits int64."""
+    plain = values.astype(spec.value_dtype)
+    if np.dtype(spec.value_dtype).kind == "u":
+        return (plain.astype(np.uint64) - np.uint64(origin % 2**64)).view(np.int64)
+    return plain.astype(np.int64) - np.int64(origin)
 
 
 def _integer_bounds(dtype: np.dtype) -> tuple[float, float]:

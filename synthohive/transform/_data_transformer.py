@@ -11,11 +11,15 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.metrics import check_training_constraints
 from synthohive.persistence import register_persistable
+from synthohive.schema._kinds import DISCRETE_INT_THRESHOLD, check_roles
 from synthohive.transform import _dtypes
 from synthohive.transform._column import CodecOptions, ColumnCodec
 from synthohive.transform._readers import CodeReader, MatrixReader, SpanReader
 from synthohive.transform._spans import OutputSpan
+from synthohive.utils._atomic import atomic_fit
+from synthohive.utils._memory import check_allocation
 from synthohive.utils._random import derive_seed, draw_seed
 from synthohive.utils._validation import (
     Interval,
@@ -23,6 +27,7 @@ from synthohive.utils._validation import (
     check_feature_names_in,
     check_features,
     check_params,
+    check_reserved_names,
 )
 
 logger = logging.getLogger(__name__)
@@ -58,6 +63,19 @@ class DataTransformer(TransformerMixin, BaseEstimator):
     discrete_columns : list of str or None, default=None
         Columns to encode as discrete whatever their dtype (for a numpy array input, the
         names ``"x0"``, ``"x1"`` …).
+    roles : dict of str to str or None, default=None
+        Declared roles of columns, ``{column: "categorical" | "numeric" | "datetime"}``
+        (the schema's column roles): ``"categorical"`` encodes the column as categories
+        seen in training whatever its dtype, ``"numeric"`` by mode-specific normalisation
+        (integers with few values included). Other columns are decided from their dtype and
+        data by :mod:`synthohive.schema._kinds`.
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […], …}}`` (the
+        schema's format, see :mod:`synthohive.metrics._constraints`): ``fit`` raises
+        :class:`~synthohive.exceptions.ConstraintViolationError` listing every breach in the
+        training data, and decoding ends the scale of a continuous column at its ``min`` and
+        ``max``, so generated values stay inside by construction (discrete columns only
+        produce training categories, inside ``allowed``).
     discrete_int_threshold : int, default=10
         Integer columns (numpy or nullable) with at most this many distinct non-null values
         are discrete; other numeric columns, floats included, are continuous. ``0`` makes
@@ -66,6 +84,12 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         If set, a discrete column with more distinct values raises a
         :class:`~synthohive.exceptions.DataValidationError` (one-hot blocks that wide are
         usually identifiers or free text, better dropped or anonymised). ``None``: no limit.
+    category_cap : int or None, default=1000
+        Widest one-hot block of a discrete column: a column with more distinct values keeps
+        its ``category_cap - 1`` most frequent ones and pools the rest into one "other"
+        category (the block's last entry), decoded to the pooled training values by their
+        frequency, with a ``UserWarning``. A 50,000-value text column thus costs 1,000
+        output columns, not 50,000. ``None``: no pooling (beware of memory).
     handle_unknown : {"error", "ignore"}, default="error"
         What ``transform`` does with a category not seen in ``fit``: raise a
         :class:`~synthohive.exceptions.DataValidationError`, or encode an all-zero block
@@ -88,7 +112,8 @@ class DataTransformer(TransformerMixin, BaseEstimator):
     datetime_columns_ : list of str
         Datetime columns (encoded as whole counts of their coarsest exact unit).
     categories_ : dict of str to ndarray
-        Categories of each discrete column, in the order of its one-hot block.
+        Categories of each discrete column, in the order of its one-hot block (a column
+        pooled by ``category_cap`` has one more entry in its block, "other", last).
     category_frequencies_ : dict of str to ndarray
         Share of the non-null training rows in each category of each discrete column.
     dtypes_ : dict of str to dtype
@@ -117,8 +142,11 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         "weight_threshold": [Interval(numbers.Real, 0, 1, closed="left")],
         "max_fit_rows": [Interval(numbers.Integral, 1, None, closed="left")],
         "discrete_columns": ["array-like", None],
+        "roles": [dict, None],
+        "constraints": [dict, None],
         "discrete_int_threshold": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "category_cap": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
     }
@@ -130,8 +158,11 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         weight_threshold: float = 0.005,
         max_fit_rows: int = 10_000,
         discrete_columns: list[str] | None = None,
-        discrete_int_threshold: int = 10,
+        roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
+        discrete_int_threshold: int = DISCRETE_INT_THRESHOLD,
         max_categories: int | None = None,
+        category_cap: int | None = 1000,
         handle_unknown: str = "error",
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
@@ -139,8 +170,11 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         self.weight_threshold = weight_threshold
         self.max_fit_rows = max_fit_rows
         self.discrete_columns = discrete_columns
+        self.roles = roles
+        self.constraints = constraints
         self.discrete_int_threshold = discrete_int_threshold
         self.max_categories = max_categories
+        self.category_cap = category_cap
         self.handle_unknown = handle_unknown
         self.random_state = random_state
 
@@ -154,6 +188,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
+    @atomic_fit
     def fit(self, X: Any, y: Any = None) -> DataTransformer:
         """Learn the encoding of every column of ``X``.
 
@@ -191,11 +226,15 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                 f"required: the table with columns {names[:5]} has no rows."
             )
         forced = self._forced_discrete(names)
+        roles = check_roles(self.roles, names, "DataTransformer")
+        if self.constraints:
+            check_training_constraints(frame.set_axis(names, axis=1), self.constraints,
+                                       "DataTransformer")
         self.seed_ = draw_seed(self.random_state)
         options = self._codec_options()
         columns = [
             ColumnCodec.fit(frame.iloc[:, i], label, name, name in forced, options,
-                            seed=derive_seed(self.seed_, "column", name))
+                            seed=derive_seed(self.seed_, "column", name), role=roles.get(name))
             for i, (label, name) in enumerate(zip(labels, names, strict=True))
         ]
         self._set_fitted(columns, input_dtype=input_dtype)
@@ -225,6 +264,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             max_fit_rows=self.max_fit_rows,
             discrete_int_threshold=self.discrete_int_threshold,
             max_categories=self.max_categories,
+            category_cap=self.category_cap,
         )
 
     def _set_fitted(self, columns: list[ColumnCodec], input_dtype: str | None) -> None:
@@ -273,6 +313,13 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         frame, _ = self._as_frame(X, reset=False)
+        check_allocation(
+            8.0 * frame.shape[0] * self.output_dim_,
+            f"DataTransformer.transform of {frame.shape[0]:,} rows into {self.output_dim_:,} "
+            "columns",
+            "transform fewer rows at a time, or narrow the encoding (a lower category_cap, "
+            "id-like columns dropped).",
+        )
         out = np.zeros((frame.shape[0], self.output_dim_), dtype=np.float64)
         spans = iter(self.output_info_)
         for index, column in enumerate(self._columns):
@@ -337,8 +384,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
 
     def _restore(self, reader: SpanReader, index: pd.Index | None) -> pd.DataFrame | np.ndarray:
         spans = iter(self.output_info_)
+        constraints = self.constraints or {}
         restored = {
-            column.label: column.decode(reader, spans) for column in self._columns
+            column.label: column.decode(reader, spans, constraints.get(column.name))
+            for column in self._columns
         }
         if self._input_dtype is not None:
             return np.column_stack(list(restored.values())).astype(self._input_dtype)
@@ -407,7 +456,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
             elif span.kind == "null":
                 names.extend([f"{span.column}.present", f"{span.column}.null"])
             else:
-                names.extend(f"{span.column}={value}" for value in self.categories_[span.column])
+                categories = self.categories_[span.column]
+                names.extend(f"{span.column}={value}" for value in categories)
+                if span.width > len(categories):
+                    names.append(f"{span.column}=<other>")
         return np.asarray(names, dtype=object)
 
     def category_index(self, column: str, value: Any) -> int:
@@ -463,6 +515,7 @@ class DataTransformer(TransformerMixin, BaseEstimator):
                 raise DataValidationError(
                     f"X has duplicated column names {duplicated}; give each column a unique name."
                 )
+            check_reserved_names(X.columns, "X")
             check_features(self, X, reset=reset)
             return X, None
         array = np.asarray(X)
@@ -501,6 +554,10 @@ class DataTransformer(TransformerMixin, BaseEstimator):
         params["random_state"] = int(seed) if isinstance(seed, numbers.Integral) else None
         if params["discrete_columns"] is not None:
             params["discrete_columns"] = [str(c) for c in params["discrete_columns"]]
+        if params["constraints"] is not None:
+            params["constraints"] = {str(c): dict(r) for c, r in params["constraints"].items()}
+        if params["roles"] is not None:
+            params["roles"] = {str(c): str(r) for c, r in params["roles"].items()}
         state: dict[str, Any] = {"params": params, "fitted": None}
         if hasattr(self, "output_info_"):
             fitted: dict[str, Any] = {

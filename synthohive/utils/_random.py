@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.utils import check_random_state
 
+from synthohive.exceptions import DataValidationError
+
 if TYPE_CHECKING:  # torch loads with the first torch model, not with this module
     import torch
 
@@ -32,8 +34,20 @@ def draw_seed(random_state: int | np.random.RandomState | None) -> int:
     -------
     int
         A seed in ``[0, 2**31 - 1)``.
+
+    Raises
+    ------
+    DataValidationError
+        If ``random_state`` is not an int, a RandomState instance or None.
     """
-    return int(check_random_state(random_state).randint(MAX_SEED))
+    try:
+        state = check_random_state(random_state)
+    except ValueError as exc:
+        raise DataValidationError(
+            f"random_state must be an int in [0, 2**32 - 1], a numpy RandomState or None, "
+            f"got {random_state!r}; pass e.g. random_state=0."
+        ) from exc
+    return int(state.randint(MAX_SEED))
 
 
 def derive_seed(seed: int, *keys: str | int) -> int:

@@ -6,7 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.exceptions import (
+    ConstraintViolationError,
+    DataValidationError,
+    NotFittedError,
+)
 from synthohive.models.base import ConditionalGenerativeModel
 
 
@@ -64,3 +68,28 @@ def test_contract_errors(frame):
     with pytest.raises(DataValidationError, match="empty"):
         with_context.sample(context=pd.DataFrame({"p": []}))
     assert with_context.training_metrics().empty
+
+
+class _Doubling(ConditionalGenerativeModel):
+    """Generates up to twice the training maximum; declares ``constraints``."""
+
+    def __init__(self, constraints=None, random_state=None):
+        self.constraints = constraints
+        self.random_state = random_state
+
+    def _fit(self, X, context):
+        self.high_ = float(X["d"].max())
+
+    def _sample(self, n_samples, context, seed):
+        return pd.DataFrame({"d": np.linspace(0.0, 2 * self.high_, n_samples)})
+
+
+def test_constraints_checked_on_training_data_and_on_every_sample():
+    frame = pd.DataFrame({"d": np.linspace(0.0, 10.0, 20)})
+    with pytest.raises(ConstraintViolationError, match="d: 10 row"):
+        _Doubling(constraints={"d": {"max": 5}}).fit(frame)
+    model = _Doubling(constraints={"d": {"max": 10}}).fit(frame)
+    with pytest.raises(ConstraintViolationError) as info:
+        model.sample(4)
+    assert info.value.violations[0]["value"] == 20.0
+    assert _Doubling().fit(frame).sample(4)["d"].max() == 20.0

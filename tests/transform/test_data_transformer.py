@@ -10,7 +10,11 @@ import pytest
 from sklearn.base import clone
 
 from synthohive import DataTransformer
-from synthohive.exceptions import DataValidationError, NotFittedError
+from synthohive.exceptions import (
+    ConstraintViolationError,
+    DataValidationError,
+    NotFittedError,
+)
 from synthohive.persistence import dump_bytes, load_bytes
 from synthohive.transform import OutputSpan
 from tests.transform.conftest import mixed_frame, read_real_table
@@ -555,3 +559,31 @@ def test_bad_inverse_input(mixed, fitted_mixed):
         fitted_mixed.inverse_transform(z)
     with pytest.raises(DataValidationError, match="numeric matrix"):
         fitted_mixed.inverse_transform(np.full(z.shape, "a", dtype=object))
+
+
+def test_roles_decide_discrete_and_continuous_columns():
+    frame = pd.DataFrame({"code": np.arange(60) * 7, "n": [1, 2, 3] * 20})
+    transformer = DataTransformer(roles={"code": "categorical", "n": "numeric"},
+                                  random_state=0).fit(frame)
+    assert transformer.discrete_columns_ == ["code"]
+    assert transformer.continuous_columns_ == ["n"]
+    assert transformer.inverse_transform(transformer.transform(frame)).equals(frame)
+
+
+def test_roles_naming_unknown_columns_are_refused():
+    with pytest.raises(DataValidationError, match="roles names"):
+        DataTransformer(roles={"nope": "numeric"}).fit(pd.DataFrame({"x": [1.0, 2.0]}))
+
+
+def test_constraints_end_the_decoded_scale_at_declared_bounds():
+    frame = pd.DataFrame({"d": np.linspace(0.0, 500.0, 100), "n": np.arange(100)})
+    transformer = DataTransformer(constraints={"d": {"min": 0, "max": 500},
+                                               "n": {"max": 99.5}}, random_state=0).fit(frame)
+    encoded = transformer.transform(frame)
+    encoded[:, [s.start for s in transformer.output_info_ if s.kind == "continuous_value"]] = 1.0
+    decoded = transformer.inverse_transform(encoded)
+    assert decoded["d"].max() <= 500
+    assert decoded["n"].max() <= 99
+    assert decoded.dtypes.equals(frame.dtypes)
+    with pytest.raises(ConstraintViolationError, match="d: 80 row"):
+        DataTransformer(constraints={"d": {"max": 100}}).fit(frame)

@@ -15,7 +15,9 @@ from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.copula._latent import inside, latent_correlation
 from synthohive.models.copula._marginals import Marginal
 from synthohive.persistence import register_persistable
+from synthohive.schema._kinds import DISCRETE_INT_THRESHOLD, check_roles
 from synthohive.utils._random import derive_seed, numpy_generator
+from synthohive.utils._validation import Interval, check_params
 
 
 @register_persistable("GaussianCopula")
@@ -42,6 +44,17 @@ class GaussianCopula(ConditionalGenerativeModel):
     ----------
     discrete_int_threshold : int, default=10
         Integer columns with at most this many distinct values are treated as categories.
+    roles : dict of str to str or None, default=None
+        Declared roles ``{column: "categorical" | "numeric" | "datetime"}`` of columns of
+        ``X`` (the schema's roles): ``"categorical"`` learns the column's categories seen in
+        training whatever its dtype, ``"numeric"`` its quantiles. Other columns are decided
+        from their dtype and data by :mod:`synthohive.schema._kinds`.
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […]}}`` (the
+        schema's format): ``fit`` refuses training data that breaks one, listing every
+        breach, and ``sample`` checks its output (``ConstraintViolationError``). The
+        marginals only produce values inside the training range and categories seen in
+        training, so output is inside by construction.
     stratified : bool, default=True
         Without context, draw each column's uniforms stratified (one in each ``1/n`` of
         ``(0, 1)``, in the order of the copula's draws): rows keep the copula's rank
@@ -75,24 +88,31 @@ class GaussianCopula(ConditionalGenerativeModel):
     def __init__(
         self,
         *,
-        discrete_int_threshold: int = 10,
+        discrete_int_threshold: int = DISCRETE_INT_THRESHOLD,
+        roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
         stratified: bool = True,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.discrete_int_threshold = discrete_int_threshold
+        self.roles = roles
+        self.constraints = constraints
         self.stratified = stratified
         self.random_state = random_state
 
+    _parameter_constraints: dict[str, list[Any]] = {
+        "discrete_int_threshold": [Interval(Integral, 0, None, closed="left")],
+        "roles": [dict, None],
+        "constraints": [dict, None],
+        "stratified": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
-        threshold = self.discrete_int_threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, Integral) or threshold < 0:
-            raise DataValidationError(
-                f"discrete_int_threshold must be a non-negative integer, got {threshold!r}."
-            )
-        if not isinstance(self.stratified, bool):
-            raise DataValidationError(f"stratified must be True or False, got {self.stratified!r}.")
-        self.context_marginals_ = [] if context is None else self._fit_marginals(context)
-        self.marginals_ = self._fit_marginals(X)
+        check_params(self)
+        roles = check_roles(self.roles, [str(c) for c in X.columns], "GaussianCopula")
+        self.context_marginals_ = [] if context is None else self._fit_marginals(context, {})
+        self.marginals_ = self._fit_marginals(X, roles)
         parts = [(X, self.marginals_)]
         if context is not None:
             parts.insert(0, (context, self.context_marginals_))
@@ -102,8 +122,9 @@ class GaussianCopula(ConditionalGenerativeModel):
         rng = numpy_generator(derive_seed(self.seed_, "fit"))
         self.correlation_ = latent_correlation(low, high, rng)
 
-    def _fit_marginals(self, frame: pd.DataFrame) -> list[Marginal]:
-        return [Marginal.fit(frame[c], str(c), int(self.discrete_int_threshold))
+    def _fit_marginals(self, frame: pd.DataFrame, roles: dict[str, str]) -> list[Marginal]:
+        return [Marginal.fit(frame[c], str(c), int(self.discrete_int_threshold),
+                             role=roles.get(str(c)))
                 for c in frame.columns]
 
     def _check_conditions(self, conditions: Any) -> dict[str, Any]:
@@ -205,6 +226,10 @@ class GaussianCopula(ConditionalGenerativeModel):
         random_state = self.random_state if isinstance(self.random_state, int) else None
         return {
             "params": {"discrete_int_threshold": int(self.discrete_int_threshold),
+                       "roles": None if self.roles is None else {
+                           str(c): str(r) for c, r in self.roles.items()},
+                       "constraints": None if self.constraints is None else {
+                           str(c): dict(r) for c, r in self.constraints.items()},
                        "stratified": bool(self.stratified), "random_state": random_state},
             **self._base_state(),
             "marginals": [m.to_state() for m in self.marginals_],

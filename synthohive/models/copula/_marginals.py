@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.schema._kinds import decide_kind
 from synthohive.transform import _datetime, _dtypes
 from synthohive.transform._column import as_numbers, as_values
 from synthohive.transform._continuous import learn_decimals
@@ -66,7 +67,8 @@ class Marginal:
     decimals: int | None = None
 
     @classmethod
-    def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int) -> Marginal:
+    def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int,
+            role: str | None = None) -> Marginal:
         """Learn the marginal of ``series``.
 
         Parameters
@@ -77,6 +79,8 @@ class Marginal:
             Its name.
         discrete_int_threshold : int
             Integer columns with at most this many distinct values are discrete.
+        role : {"categorical", "numeric", "datetime"} or None
+            Declared role (see :mod:`synthohive.schema._kinds`); None decides from the data.
 
         Returns
         -------
@@ -97,8 +101,12 @@ class Marginal:
             )
         null_rate = float(null_mask.mean())
         kind = np.dtype(spec.value_dtype).kind
-        if (spec.family in ("category", "string", "object") or kind == "b"
-                or (kind in "iu" and pd.unique(present).shape[0] <= discrete_int_threshold)):
+        if decide_kind(is_text=spec.family in ("category", "string", "object"),
+                       is_bool=kind == "b", is_integer=kind in "iu",
+                       is_datetime=spec.is_datetime,
+                       n_distinct=pd.unique(present).shape[0] if kind in "iu" else 0,
+                       role=role, discrete_int_threshold=discrete_int_threshold,
+                       column=name) == "discrete":
             order = spec.categories if spec.family == "category" else None
             return cls(name, spec, null_rate, encoder=CategoryEncoder.fit(present, order=order))
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1

@@ -36,6 +36,7 @@ from synthohive.models.ctgan._sampler import (
 from synthohive.persistence import register_persistable
 from synthohive.transform import DataTransformer, OutputSpan
 from synthohive.utils._random import derive_seed, numpy_generator, torch_generator
+from synthohive.utils._validation import Interval, check_params
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ _STORED_PARAMS = (
     "epochs", "batch_size", "pac", "embedding_dim", "generator_dim", "discriminator_dim",
     "generator_lr", "discriminator_lr", "generator_decay", "discriminator_decay",
     "discriminator_steps", "log_frequency", "validation_fraction", "validation_interval",
-    "patience", "random_state", "device", "verbose",
+    "patience", "random_state", "device", "verbose", "constraints",
 )
 
 
@@ -114,6 +115,17 @@ class CTGAN(ConditionalGenerativeModel):
         Template of the table encoder, cloned at fit (None: ``DataTransformer()``). The
         context encoder is a clone of it too. Not stored by :meth:`save`; the fitted
         ``transformer_`` and ``context_transformer_`` are.
+    roles : dict of str to str or None, default=None
+        Declared roles ``{column: "categorical" | "numeric" | "datetime"}`` of columns of
+        ``X`` (the schema's roles), passed to the table encoder (see
+        :class:`~synthohive.DataTransformer`): an integer column with role
+        ``"categorical"`` comes out as categories seen in training. Not stored by
+        :meth:`save` (the fitted encoder is).
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […]}}`` (the
+        schema's format): ``fit`` refuses training data that breaks one, listing every
+        breach; the table encoder ends each continuous column's scale at its declared
+        bounds, and ``sample`` checks its output (``ConstraintViolationError``).
 
     Attributes
     ----------
@@ -170,6 +182,8 @@ class CTGAN(ConditionalGenerativeModel):
         verbose: int = 0,
         callbacks: list[Any] | None = None,
         transformer: DataTransformer | None = None,
+        roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -191,53 +205,49 @@ class CTGAN(ConditionalGenerativeModel):
         self.verbose = verbose
         self.callbacks = callbacks
         self.transformer = transformer
+        self.roles = roles
+        self.constraints = constraints
 
     # ------------------------------------------------------------------ fit
 
-    def _check_params(self) -> None:
-        def positive_int(name: str) -> int:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
-                raise DataValidationError(
-                    f"CTGAN parameter {name}={value!r} must be a positive integer."
-                )
-            return int(value)
+    _parameter_constraints: dict[str, list[Any]] = {
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dim": [list, tuple],
+        "discriminator_dim": [list, tuple],
+        "generator_lr": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "generator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "log_frequency": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "validation_interval": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
+        "transformer": [DataTransformer, None],
+        "roles": [dict, None],
+        "constraints": [dict, None],
+    }
 
-        for name in ("epochs", "embedding_dim", "discriminator_steps", "validation_interval"):
-            positive_int(name)
-        if positive_int("batch_size") % positive_int("pac") != 0:
+    def _check_params(self) -> None:
+        check_params(self)
+        if self.batch_size % self.pac != 0:
             raise DataValidationError(
                 f"CTGAN batch_size={self.batch_size} must be a multiple of pac={self.pac}."
             )
         for name in ("generator_dim", "discriminator_dim"):
             dims = getattr(self, name)
-            if isinstance(dims, str | bytes) or not isinstance(dims, Sequence) or not all(
-                isinstance(d, Integral) and not isinstance(d, bool) and d > 0 for d in dims
-            ):
+            if not all(isinstance(d, Integral) and not isinstance(d, bool) and d > 0
+                       for d in dims):
                 raise DataValidationError(
                     f"CTGAN parameter {name}={dims!r} must be a sequence of positive integers."
                 )
-        for name in ("generator_lr", "discriminator_lr"):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-                raise DataValidationError(f"CTGAN parameter {name}={value!r} must be > 0.")
-        for name in ("generator_decay", "discriminator_decay"):
-            value = getattr(self, name)
-            if not isinstance(value, Real) or not math.isfinite(value) or value < 0:
-                raise DataValidationError(f"CTGAN parameter {name}={value!r} must be >= 0.")
-        fraction = self.validation_fraction
-        if not isinstance(fraction, Real) or not 0.0 <= fraction < 1.0:
-            raise DataValidationError(
-                f"CTGAN validation_fraction={fraction!r} must be in [0, 1)."
-            )
-        if self.patience is not None:
-            positive_int("patience")
-        if not isinstance(self.verbose, Integral):
-            raise DataValidationError(f"CTGAN verbose={self.verbose!r} must be an integer.")
-        if self.callbacks is not None and not isinstance(self.callbacks, list | tuple):
-            raise DataValidationError(
-                f"CTGAN callbacks={self.callbacks!r} must be a list of skorch callbacks."
-            )
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
         self._check_params()
@@ -336,6 +346,8 @@ class CTGAN(ConditionalGenerativeModel):
         transformer = clone(template)
         if transformer.get_params().get("random_state", 0) is None:
             transformer.set_params(random_state=derive_seed(self.seed_, "transformer", role))
+        if role == "table":
+            transformer.set_params(roles=self.roles, constraints=self.constraints)
         return transformer
 
     def _split(self, n_rows: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -478,6 +490,8 @@ class CTGAN(ConditionalGenerativeModel):
         params = {name: getattr(self, name) for name in _STORED_PARAMS}
         params["generator_dim"] = [int(d) for d in self.generator_dim]
         params["discriminator_dim"] = [int(d) for d in self.discriminator_dim]
+        if params["constraints"] is not None:
+            params["constraints"] = {str(c): dict(r) for c, r in params["constraints"].items()}
         if not isinstance(params["random_state"], int | type(None)):
             params["random_state"] = None
         return {

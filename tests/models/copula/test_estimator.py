@@ -208,3 +208,13 @@ def test_conditions_fix_discrete_columns_and_shift_the_rest(table, fitted):
 def test_bad_conditions(fitted, conditions, match):
     with pytest.raises(DataValidationError, match=match):
         fitted.sample(10, conditions=conditions)
+
+
+def test_categorical_role_keeps_integer_codes_seen_in_training():
+    frame = pd.DataFrame({"code": np.arange(60) * 7, "x": np.linspace(0.0, 1.0, 60)})
+    model = GaussianCopula(roles={"code": "categorical"}, random_state=0).fit(frame)
+    sample = model.sample(300)
+    assert sample["code"].isin(frame["code"]).all()
+    assert sample["code"].dtype == frame["code"].dtype
+    assert not GaussianCopula(random_state=0).fit(frame).sample(300)["code"].isin(
+        frame["code"]).all()
