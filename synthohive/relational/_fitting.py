@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from synthohive.exceptions import SynthoHiveError, TrainingError
+from synthohive.privacy import PrivacyConfig
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import detect_rules
 from synthohive.relational._keys import children_counts, parent_positions
@@ -151,6 +152,8 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
         if plan.fitted_columns:
             context = gather_context(plan, plans, tables, positions)
             model = seeded(clone(model_template(name, len(frame))), derive_seed(seed, name))
+            if "privacy" in model.get_params(deep=False):  # the tables are sanitised already
+                model.set_params(privacy=PrivacyConfig(detect=False))
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])

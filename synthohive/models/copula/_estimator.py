@@ -15,6 +15,7 @@ from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.copula._latent import inside, latent_correlation
 from synthohive.models.copula._marginals import Marginal
 from synthohive.persistence import register_persistable
+from synthohive.privacy import PrivacyConfig
 from synthohive.utils._random import derive_seed, numpy_generator
 
 
@@ -51,6 +52,10 @@ class GaussianCopula(ConditionalGenerativeModel):
         False for i.i.d. rows. Rows drawn with context are always i.i.d. given the context.
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw.
+    privacy : PrivacyConfig or None, default=None
+        What ``fit`` does with personal and identifier-like columns before training (see
+        :mod:`synthohive.privacy`); None protects by default (detected columns faked). Not
+        stored in the artifact (the secret never is).
 
     Attributes
     ----------
@@ -78,10 +83,12 @@ class GaussianCopula(ConditionalGenerativeModel):
         discrete_int_threshold: int = 10,
         stratified: bool = True,
         random_state: int | np.random.RandomState | None = None,
+        privacy: PrivacyConfig | None = None,
     ) -> None:
         self.discrete_int_threshold = discrete_int_threshold
         self.stratified = stratified
         self.random_state = random_state
+        self.privacy = privacy
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
         threshold = self.discrete_int_threshold

@@ -34,6 +34,7 @@ from synthohive.models.ctgan._sampler import (
     discrete_blocks,
 )
 from synthohive.persistence import register_persistable
+from synthohive.privacy import PrivacyConfig
 from synthohive.transform import DataTransformer, OutputSpan
 from synthohive.utils._random import derive_seed, numpy_generator, torch_generator
 
@@ -114,6 +115,10 @@ class CTGAN(ConditionalGenerativeModel):
         Template of the table encoder, cloned at fit (None: ``DataTransformer()``). The
         context encoder is a clone of it too. Not stored by :meth:`save`; the fitted
         ``transformer_`` and ``context_transformer_`` are.
+    privacy : PrivacyConfig or None, default=None
+        What ``fit`` does with personal and identifier-like columns before training (see
+        :mod:`synthohive.privacy`); None protects by default (detected columns faked). Not
+        stored in the artifact (the secret never is).
 
     Attributes
     ----------
@@ -170,6 +175,7 @@ class CTGAN(ConditionalGenerativeModel):
         verbose: int = 0,
         callbacks: list[Any] | None = None,
         transformer: DataTransformer | None = None,
+        privacy: PrivacyConfig | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -191,6 +197,7 @@ class CTGAN(ConditionalGenerativeModel):
         self.verbose = verbose
         self.callbacks = callbacks
         self.transformer = transformer
+        self.privacy = privacy
 
     # ------------------------------------------------------------------ fit
 
