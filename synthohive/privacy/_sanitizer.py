@@ -107,6 +107,7 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
         config = self._config()
         tables, single = _as_tables(X)
         decided: dict[str, dict[str, Any]] = {}
+        guessed: set[str] = set()  # detected as mere identifiers: a copy rule may refine them
         for name, frame in tables.items():
             table = None if single else name
             spec = schema[name] if schema is not None and name in schema.tables else None
@@ -116,7 +117,11 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
                 entry = _decide(config, spec, table, column, proposed.get(column))
                 if entry is not None and column not in keys:
                     decided[_key(table, column)] = entry
-        decided.update(_copies(tables, single, decided, schema))
+                    declared = spec is not None and spec.role(column) is not None
+                    if (entry["kind"] == IDENTIFIER and config.listed(table, column) is None
+                            and not declared):
+                        guessed.add(_key(table, column))
+        decided.update(_copies(tables, single, decided, guessed, schema))
         self.columns_ = {k: v for k, v in decided.items() if v["strategy"] != "keep"}
         self.name_columns_ = _name_columns(tables, single, self.columns_)
         if any(v["strategy"] == "hash" for v in self.columns_.values()):
@@ -252,9 +257,13 @@ def _decide(config: PrivacyConfig, spec: Any, table: str | None, column: str,
 
 
 def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[str, Any],
-            schema: Any) -> dict[str, dict[str, Any]]:
-    """Text columns whose values mostly come from a sanitised column (copies, PRIV-03)."""
-    sources = {k: v for k, v in decided.items() if v["strategy"] not in ("keep", "drop")}
+            guessed: set[str], schema: Any) -> dict[str, dict[str, Any]]:
+    """Text columns whose values mostly come from a sanitised column (copies, PRIV-03).
+
+    Columns not decided yet, and those only guessed to be identifiers, qualify.
+    """
+    sources = {k: v for k, v in decided.items()
+               if v["strategy"] not in ("keep", "drop") and k not in guessed}
     if not sources:
         return {}
     pools = {k: pd.Index(_column(tables, single, k).dropna().astype(str).unique())
@@ -267,7 +276,7 @@ def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[s
         for column in map(str, frame.columns):
             key = _key(table, column)
             values = frame[column].dropna()
-            if key in decided or column in keys or values.empty or not (
+            if (key in decided and key not in guessed) or column in keys or values.empty or not (
                 pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
                 or isinstance(values.dtype, pd.CategoricalDtype)
             ):
@@ -310,12 +319,15 @@ def _name_columns(tables: Mapping[Any, pd.DataFrame], single: bool,
             if not names or entry.get("kind") != "email" or entry["strategy"] != "fake":
                 continue
             local = frame[column].astype(str).str.split("@").str[0].str.lower()
-            used = []
+            used: list[str] = []
+            seen: list[pd.Series] = []
             for source in names:
                 first = frame[source].astype(str).str.split().str[0].str.lower()
                 contained = pd.Series([f in loc for f, loc in zip(first, local, strict=True)])
-                if frame[source].notna().any() and contained.mean() >= COPY_MIN_SHARE:
+                repeated = any((first == other).mean() >= COPY_MIN_SHARE for other in seen)
+                if contained.mean() >= COPY_MIN_SHARE and not repeated:
                     used.append(source)
+                    seen.append(first)
             if used:
                 links[_key(table, column)] = used
     return links
