@@ -1,6 +1,6 @@
 """SynthoHive: learn a multi-table relational dataset and generate a synthetic copy."""
 
-from synthohive import _logging, connectors, datasets, exceptions, metrics
+from synthohive import _logging, connectors, datasets, exceptions, metrics, privacy
 from synthohive._version import __version__
 from synthohive.cardinality import (
     CardinalityEstimator,
@@ -29,6 +29,7 @@ __all__ = [
     "datasets",
     "exceptions",
     "metrics",
+    "privacy",
 ]
 
 del _logging

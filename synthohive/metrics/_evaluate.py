@@ -144,9 +144,10 @@ def _schema(schema: Any) -> Schema | None:
     )
 
 
-def _judged_columns(frame: pd.DataFrame, name: str | None, schema: Schema | None) -> list[Any]:
+def _judged_columns(frame: pd.DataFrame, name: str | None, schema: Schema | None,
+                    sensitive: set[str]) -> list[Any]:
     """Columns compared: all, minus keys, dropped, id, PII and identifier-like columns."""
-    skipped = sensitive_columns(frame, name, schema)[1]
+    skipped = set(sensitive)
     if schema is not None and name in schema.tables:
         skipped |= set(schema[name].dropped_columns)
     return [c for c in frame.columns if str(c) not in skipped]
@@ -159,12 +160,13 @@ def _evaluate_table(
     schema: Schema | None,
     output: pd.DataFrame | Mapping[str, pd.DataFrame],
     holdout: pd.DataFrame | None,
+    sensitive: tuple[set[str], set[str]],
 ) -> QualityReport:
-    columns = _judged_columns(real, table, schema)
+    columns = _judged_columns(real, table, schema, sensitive[1])
     judged = real[columns]
     _, pairs, plots = ReferenceProfile.fit(judged).compare(synthetic)
     report = QualityReport.from_parts(table, column_distances(judged, synthetic), pairs, plots)
-    report.privacy = privacy_row(real, synthetic, output, table, schema, holdout)
+    report.privacy = privacy_row(real, synthetic, output, table, sensitive, holdout)
     return report
 
 
@@ -217,7 +219,8 @@ def evaluate(
     if isinstance(real, pd.DataFrame) and isinstance(synthetic, pd.DataFrame):
         if holdout is not None and not isinstance(holdout, pd.DataFrame):
             raise DataValidationError("With one real table, holdout must be a DataFrame.")
-        return _evaluate_table(real, synthetic, None, None, synthetic, holdout)
+        return _evaluate_table(real, synthetic, None, None, synthetic, holdout,
+                               sensitive_columns(real, None)[None])
     if not (isinstance(real, Mapping) and isinstance(synthetic, Mapping)):
         raise DataValidationError(
             "evaluate needs two DataFrames or two dicts of DataFrames, got "
@@ -230,9 +233,10 @@ def evaluate(
         )
     if holdout is not None and not isinstance(holdout, Mapping):
         raise DataValidationError("With dicts of tables, holdout must be a dict of DataFrames.")
+    sensitive = sensitive_columns(real, schema)
     reports = [
         _evaluate_table(frame, synthetic[name], name, schema, synthetic,
-                        None if holdout is None else holdout.get(name))
+                        None if holdout is None else holdout.get(name), sensitive[name])
         for name, frame in real.items()
     ]
     relational = None if schema is None else relational_distances(real, synthetic, schema)

@@ -1,7 +1,8 @@
 """The privacy section of a quality report: which columns are sensitive, and the leakage rows.
 
-Sensitive columns of a real table are the keys of the schema, the columns it declares with
-role ``"id"`` or ``"pii"``, and those :func:`synthohive.privacy.detect_pii` flags. They are
+Sensitive columns of a real table are the keys of the schema and the columns a default
+:class:`~synthohive.privacy.PIISanitizer` sanitises: declared ``"id"`` or ``"pii"``, flagged
+by :func:`synthohive.privacy.detect_pii`, or copies of those (an order's ``ship_name``). They are
 left out of fidelity scores (a copied identifier would score perfectly and hide a leak) and
 out of the row comparisons below; the personal ones are searched for in the output.
 """
@@ -15,39 +16,45 @@ import numpy as np
 import pandas as pd
 
 from synthohive.metrics._privacy import dcr_share, exact_copy_share, nn_distance_ratio, pii_reuse
-from synthohive.privacy._detect import PERSONAL_KINDS, detect_table
+from synthohive.privacy import PERSONAL_KINDS, PIISanitizer
 
 __all__ = ["privacy_row", "sensitive_columns"]
 
 
-def sensitive_columns(frame: pd.DataFrame, table: str | None, schema: Any) -> tuple[set, set]:
-    """Return ``(personal, sensitive)`` column names of a real table.
+def sensitive_columns(
+    real: pd.DataFrame | Mapping[str, pd.DataFrame], schema: Any
+) -> dict[str | None, tuple[set[str], set[str]]]:
+    """Return, per table, the ``(personal, sensitive)`` column names of the real data.
+
+    The columns are those a default :class:`~synthohive.privacy.PIISanitizer` would
+    sanitise (detected, declared ``"id"``/``"pii"``, and copies of those in other tables),
+    plus the keys of the schema.
 
     Parameters
     ----------
-    frame : DataFrame
-        The real table.
-    table : str or None
-        Its name in ``schema``.
+    real : DataFrame or dict of str to DataFrame
+        The real table(s); a single table is keyed None.
     schema : Schema or None
         Keys and declared roles.
 
     Returns
     -------
-    personal : set of str
-        Columns of a personal kind, or declared ``"pii"``.
-    sensitive : set of str
-        ``personal`` plus keys, ``"id"`` columns and identifier-like text.
+    dict
+        ``{table: (personal, sensitive)}``: ``personal`` holds the columns of a personal
+        kind or declared ``"pii"``, ``sensitive`` those plus keys, ``"id"`` columns and
+        identifier-like text.
     """
-    spec = schema[table] if schema is not None and table in schema.tables else None
-    keys = set(spec.key_columns) if spec is not None else set()
-    detected = detect_table(frame, table, keys)
-    personal = {c for c, entry in detected.items() if entry["kind"] in PERSONAL_KINDS}
-    sensitive = keys | set(detected)
-    if spec is not None:
-        personal |= {c for c in spec.columns if spec.role(c) == "pii"}
-        sensitive |= {c for c in spec.columns if spec.role(c) in ("id", "pii")}
-    return personal & set(map(str, frame.columns)), (sensitive | personal)
+    decided = PIISanitizer().fit(real, schema=schema).columns_
+    tables = {None: real} if isinstance(real, pd.DataFrame) else real
+    out = {}
+    for name, frame in tables.items():
+        entries = {c: decided.get(c if name is None else f"{name}.{c}") for c in frame.columns}
+        entries = {c: e for c, e in entries.items() if e is not None}
+        keys = set(schema[name].key_columns) if schema is not None and name in schema.tables \
+            else set()
+        personal = {c for c, e in entries.items() if e["kind"] in PERSONAL_KINDS}
+        out[name] = (personal, personal | keys | set(entries))
+    return out
 
 
 def privacy_row(
@@ -55,7 +62,7 @@ def privacy_row(
     synthetic: pd.DataFrame,
     output: pd.DataFrame | Mapping[str, pd.DataFrame],
     table: str | None,
-    schema: Any,
+    columns: tuple[set[str], set[str]],
     holdout: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the one-row leakage table of a synthetic table.
@@ -68,8 +75,8 @@ def privacy_row(
         Every synthetic table, searched for the real personal values.
     table : str or None
         The table's name.
-    schema : Schema or None
-        Keys and declared roles.
+    columns : tuple of set
+        The table's ``(personal, sensitive)`` columns (from :func:`sensitive_columns`).
     holdout : DataFrame, optional
         Real rows of the table the model never saw; adds ``dcr_share`` and
         ``nn_distance_ratio``.
@@ -81,7 +88,7 @@ def privacy_row(
         ``nn_distance_ratio`` (the last two NaN without holdout; the first NaN when no
         column is left to compare).
     """
-    personal, sensitive = sensitive_columns(real, table, schema)
+    personal, sensitive = columns
     compared = [c for c in real.columns if str(c) not in sensitive and c in synthetic.columns]
     copies = exact_copy_share(real, synthetic, compared) if compared else np.nan
     dcr = ratio = np.nan
