@@ -18,8 +18,10 @@ the Luhn check), ``iban`` (passing the mod-97 check), ``ip_address`` (IPv4/IPv6)
 
 ``identifier`` is not personal: text that identifies a row or an entity (titles, codes,
 company names) because it has many distinct values (at least 100 making up 20 % of the
-values, or at least 10 with one per row in a table that has other columns). Product names,
-cities, countries, categories and genres are not flagged unless they are that distinct.
+values, or at least 10 with one per row) in a table that has other varied non-key columns;
+the only such column of a lookup table (genre, country or city names) is its labels and is
+not flagged. Product names, cities, countries, categories and genres are not flagged unless
+they are that distinct in a table with other columns.
 
 Values are judged on at most :data:`MAX_CHECKED_VALUES` distinct non-null values of the
 column (the first ones in row order), so detection costs little on large tables.
@@ -51,7 +53,7 @@ __all__ = [
     "luhn_valid",
 ]
 
-MAX_CHECKED_VALUES = 1000
+MAX_CHECKED_VALUES = 200
 IDENTIFIER = "identifier"
 PERSONAL_KINDS = (
     "email",
@@ -68,6 +70,8 @@ PERSONAL_KINDS = (
 KINDS = (*PERSONAL_KINDS, IDENTIFIER)
 
 _VALUE_SHARE = 0.8  # share of checked values that must match a kind's pattern
+_SEPARATED = re.compile(r".*[+()\s.\-]")
+_DIGIT = re.compile(r".*\d")
 _ADDRESS_SHARE = 0.6
 _ID_LIKE_MIN_DISTINCT = 100
 _ID_LIKE_MIN_RATIO = 0.2
@@ -194,7 +198,8 @@ def detect_table(
         ``{column: {"kind", "strategy", "evidence"}}``.
     """
     skipped = {str(c) for c in skipped}
-    others = sum(1 for c in frame.columns if str(c) not in skipped) > 1
+    varied = [c for c in frame.columns if str(c) not in skipped and frame[c].nunique() > 1]
+    others = len(varied) > 1
     found = {}
     for column in frame.columns:
         if str(column) in skipped or not _is_text(frame[column]):
@@ -213,22 +218,23 @@ def identifier_like(values: pd.Series, has_other_columns: bool = True) -> bool:
     values : Series
         The column.
     has_other_columns : bool, default=True
-        False for a lookup table whose only non-key column this is (its labels, e.g. genre
-        names, are what the table holds, not identifiers).
+        False for a lookup table whose only non-key column with more than one value this
+        is: its labels (genre, country or city names) are what the table holds, not
+        identifiers.
 
     Returns
     -------
     bool
-        At least 100 distinct non-null values making up 20 % of them, or (with other
-        columns) at least 10 distinct values that make up 95 % of them.
+        With other columns: at least 100 distinct non-null values making up 20 % of them,
+        or at least 10 distinct values that make up 95 % of them.
     """
+    if not has_other_columns:
+        return False
     non_null = values.dropna()
     n_distinct = non_null.nunique()
     if n_distinct >= _ID_LIKE_MIN_DISTINCT and n_distinct >= _ID_LIKE_MIN_RATIO * len(non_null):
         return True
-    return has_other_columns and n_distinct >= _UNIQUE_MIN_DISTINCT and (
-        n_distinct >= _UNIQUE_MIN_RATIO * len(non_null)
-    )
+    return n_distinct >= _UNIQUE_MIN_DISTINCT and n_distinct >= _UNIQUE_MIN_RATIO * len(non_null)
 
 
 def luhn_valid(numbers: np.ndarray) -> np.ndarray:
@@ -296,8 +302,10 @@ def _tokens(name: str) -> set[str]:
     return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
 
 
-def _share(values: pd.Series, pattern: str) -> float:
-    return float(values.str.match(_PATTERNS[pattern]).mean()) if len(values) else 0.0
+def _share(values: list[str], pattern: str | re.Pattern[str]) -> float:
+    """Share of ``values`` matching ``pattern`` at their start (a few hundred values)."""
+    compiled = _PATTERNS[pattern] if isinstance(pattern, str) else pattern
+    return sum(1 for v in values if compiled.match(v)) / len(values) if values else 0.0
 
 
 def _hinted(tokens: set[str], kind: str) -> bool:
@@ -307,47 +315,47 @@ def _hinted(tokens: set[str], kind: str) -> bool:
     return companions is None or bool(tokens & companions) or kind != "card_number"
 
 
-def _person_name(values: pd.Series, tokens: set[str], table: str | None) -> bool:
+def _person_name(values: list[str], tokens: set[str], table: str | None) -> bool:
     """Capitalised words, in a column whose (table) name points to a person's name."""
-    if tokens & _NOT_PERSON_TOKENS:
+    if tokens & _NOT_PERSON_TOKENS or not values:
         return False
     named = bool(tokens & _PERSON_NAME_TOKENS) or (
         "name" in tokens
         and (bool(tokens & _PERSON_TOKENS) or (table is not None and _tokens(table) & _PERSON_TABLES
                                                and tokens == {"name"}))
     )
-    if not named or not len(values):
+    if not named:
         return False
-    words = values.str.split()
-    counts = words.str.len()
-    capitalised = words.explode().str.match(_PATTERNS["name_word"]).groupby(level=0).all()
-    return float(((counts <= 4) & capitalised).mean()) >= _VALUE_SHARE
+    word = _PATTERNS["name_word"]
+    looks = sum(1 for v in values if 0 < len(v.split()) <= 4 and all(
+        word.match(w) for w in v.split()))
+    return looks / len(values) >= _VALUE_SHARE
 
 
 def _classify(
     column: pd.Series, name: str, table: str | None, has_other_columns: bool
 ) -> tuple[str, str] | None:
     """Return ``(kind, evidence)`` for a text column, or None when it looks harmless."""
-    distinct = pd.Series(pd.unique(column.dropna().astype(str)))[:MAX_CHECKED_VALUES]
-    if distinct.empty:
+    first = column.dropna().unique()[:MAX_CHECKED_VALUES]
+    values = [str(v).strip() for v in first]
+    if not values:
         return None
-    values = distinct.str.strip()
     tokens = _tokens(name)
     checked = f"{len(values)} distinct values checked"
 
-    def by_value(kind: str, pattern: str, share: float | None = None) -> tuple[str, str] | None:
+    def by_value(kind: str, pattern: str) -> tuple[str, str] | None:
         matched = _share(values, pattern)
-        if matched >= (share or _VALUE_SHARE):
+        if matched >= _VALUE_SHARE:
             return kind, f"{matched:.0%} of {checked} match the {kind} pattern"
         return None
 
     found = by_value("email", "email")
     if found is None and _share(values, "card_number") >= _VALUE_SHARE:
-        valid = float(luhn_valid(values.to_numpy()).mean())
+        valid = float(luhn_valid(np.asarray(values)).mean())
         if valid >= _VALUE_SHARE:
             found = ("card_number", f"{valid:.0%} of {checked} are 13-19 digits passing Luhn")
     if found is None and _share(values, "iban") >= _VALUE_SHARE:
-        valid = float((iban_remainder(values.to_numpy()) == 1).mean())
+        valid = float((iban_remainder(np.asarray(values)) == 1).mean())
         if valid >= _VALUE_SHARE:
             found = ("iban", f"{valid:.0%} of {checked} pass the IBAN mod-97 check")
     found = found or by_value("ip_address", "ipv4") or by_value("ip_address", "ipv6")
@@ -359,25 +367,25 @@ def _classify(
         if _hinted(tokens, kind):
             return kind, f"column name {name!r} names a {kind}"
     phone = _share(values, "phone")
-    separated = float(values.str.contains(r"[+()\s.\-]").mean())
+    separated = _share(values, _SEPARATED)
     if phone >= _VALUE_SHARE and separated >= 0.5:
         return "phone", f"{phone:.0%} of {checked} look like phone numbers"
     if _hinted(tokens, "street_address"):
         return "street_address", f"column name {name!r} names an address"
-    numbered = values.str.match(_PATTERNS["house_number"])
-    address = float((numbered | values.str.contains(_PATTERNS["street_word"])).mean())
-    if address >= _ADDRESS_SHARE and values.str.contains(r"\d").mean() >= 0.5:
+    street = _PATTERNS["street_word"]
+    address = sum(1 for v in values if _PATTERNS["house_number"].match(v) or street.search(v))
+    address /= len(values)
+    if address >= _ADDRESS_SHARE and _share(values, _DIGIT) >= 0.5:
         return "street_address", f"{address:.0%} of {checked} look like street addresses"
     if _person_name(values, tokens, table):
         return "person_name", f"column name {name!r} and capitalised words: a person's name"
-    lengths = values.str.len()
-    n_words = values.str.split().str.len()
+    length = float(np.median([len(v) for v in values]))
     if (
-        lengths.median() >= _FREE_TEXT_MIN_LENGTH
-        and n_words.median() >= _FREE_TEXT_MIN_WORDS
+        length >= _FREE_TEXT_MIN_LENGTH
+        and np.median([len(v.split()) for v in values]) >= _FREE_TEXT_MIN_WORDS
         and identifier_like(column, has_other_columns=True)
     ):
-        return "free_text", f"long distinct text (median {lengths.median():.0f} characters)"
+        return "free_text", f"long distinct text (median {length:.0f} characters)"
     if identifier_like(column, has_other_columns):
         return IDENTIFIER, f"{column.nunique()} distinct values in {column.notna().sum()} rows"
     return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,16 +184,24 @@ def _digits(chars: np.ndarray) -> np.ndarray:
 
 
 def _letters(chars: np.ndarray) -> np.ndarray:
-    """Which code points are letters (looked up once per distinct code point)."""
-    points, inverse = np.unique(chars, return_inverse=True)
-    alpha = np.array([chr(p).isalpha() for p in points], dtype=bool)
-    return alpha[inverse].reshape(chars.shape)
+    """Which code points are letters (ASCII by comparison, others looked up once each)."""
+    return _classify(chars, str.isalpha, ((65, 90), (97, 122)))
 
 
 def _upper(chars: np.ndarray) -> np.ndarray:
-    points, inverse = np.unique(chars, return_inverse=True)
-    upper = np.array([chr(p).isupper() for p in points], dtype=bool)
-    return upper[inverse].reshape(chars.shape)
+    """Which code points are upper-case letters."""
+    return _classify(chars, str.isupper, ((65, 90),))
+
+
+def _classify(chars: np.ndarray, test: Any, ascii_ranges: tuple) -> np.ndarray:
+    out = np.zeros(chars.shape, dtype=bool)
+    for low, high in ascii_ranges:
+        out |= (chars >= low) & (chars <= high)
+    wide = chars >= 128
+    if wide.any():
+        points, inverse = np.unique(chars[wide], return_inverse=True)
+        out[wide] = np.array([test(chr(p)) for p in points], dtype=bool)[inverse]
+    return out
 
 
 def _phone_prefix(chars: np.ndarray) -> np.ndarray:

@@ -268,6 +268,7 @@ def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[s
         return {}
     pools = {k: pd.Index(_column(tables, single, k).dropna().astype(str).unique())
              for k in sources}
+    union = pd.Index(np.concatenate([pool.to_numpy(dtype=object) for pool in pools.values()]))
     found = {}
     for name, frame in tables.items():
         table = None if single else name
@@ -275,14 +276,20 @@ def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[s
         keys = set(spec.key_columns) if spec is not None else set()
         for column in map(str, frame.columns):
             key = _key(table, column)
-            values = frame[column].dropna()
-            if (key in decided and key not in guessed) or column in keys or values.empty or not (
+            values = frame[column]
+            if (key in decided and key not in guessed) or column in keys or not (
                 pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
                 or isinstance(values.dtype, pd.CategoricalDtype)
             ):
                 continue
-            text = values.astype(str).to_numpy()
-            shares = {s: float(pd.Series(text).isin(pool).mean()) for s, pool in pools.items()}
+            counts = values.value_counts(dropna=True)  # each distinct value once
+            if counts.empty:
+                continue
+            counts.index = counts.index.astype(str)
+            weights = counts.to_numpy() / counts.sum()
+            if weights[counts.index.isin(union)].sum() < COPY_MIN_SHARE:
+                continue
+            shares = {s: float(weights[counts.index.isin(pool)].sum()) for s, pool in pools.items()}
             source = max(shares, key=shares.get)
             if shares[source] >= COPY_MIN_SHARE:
                 found[key] = {**sources[source],

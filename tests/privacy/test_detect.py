@@ -92,6 +92,7 @@ def test_identifiers_and_free_text_and_lookup_tables():
     assert "albums.id" not in found
     assert "genres.name" not in found  # the only column of a lookup table is its labels
     assert identifier_like(genres["name"], has_other_columns=True)
+    assert not identifier_like(genres["name"], has_other_columns=False)
 
 
 def test_checksums():
