@@ -17,11 +17,11 @@ the Luhn check), ``iban`` (passing the mod-97 check), ``ip_address`` (IPv4/IPv6)
 ``free_text`` (long, distinct, multi-word text such as notes or descriptions).
 
 ``identifier`` is not personal: text that identifies a row or an entity (titles, codes,
-company names) because it has many distinct values (at least 100 making up 20 % of the
-values, or at least 10 with one per row) in a table that has other varied non-key columns;
-the only such column of a lookup table (genre, country or city names) is its labels and is
-not flagged. Product names, cities, countries, categories and genres are not flagged unless
-they are that distinct in a table with other columns.
+company names) because it has many distinct values: at least 100 making up 20 % of the
+values (the relational synthesizer's id-like rule), or at least 10 with one per row in a table
+that has other varied non-key columns (the only such column of a lookup table, such as 25
+genre names, is its labels). Product names, cities, countries, categories and genres are not
+flagged as personal; they are flagged ``identifier`` only when they are that distinct.
 
 Values are judged on at most :data:`MAX_CHECKED_VALUES` distinct non-null values of the
 column (the first ones in row order), so detection costs little on large tables.
@@ -219,22 +219,22 @@ def identifier_like(values: pd.Series, has_other_columns: bool = True) -> bool:
         The column.
     has_other_columns : bool, default=True
         False for a lookup table whose only non-key column with more than one value this
-        is: its labels (genre, country or city names) are what the table holds, not
+        is: up to 100 labels (genre or category names) are what the table holds, not
         identifiers.
 
     Returns
     -------
     bool
-        With other columns: at least 100 distinct non-null values making up 20 % of them,
-        or at least 10 distinct values that make up 95 % of them.
+        At least 100 distinct non-null values making up 20 % of them, or (with other
+        columns) at least 10 distinct values that make up 95 % of them.
     """
-    if not has_other_columns:
-        return False
     non_null = values.dropna()
     n_distinct = non_null.nunique()
     if n_distinct >= _ID_LIKE_MIN_DISTINCT and n_distinct >= _ID_LIKE_MIN_RATIO * len(non_null):
         return True
-    return n_distinct >= _UNIQUE_MIN_DISTINCT and n_distinct >= _UNIQUE_MIN_RATIO * len(non_null)
+    return has_other_columns and n_distinct >= _UNIQUE_MIN_DISTINCT and (
+        n_distinct >= _UNIQUE_MIN_RATIO * len(non_null)
+    )
 
 
 def luhn_valid(numbers: np.ndarray) -> np.ndarray:

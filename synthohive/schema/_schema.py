@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synthohive.exceptions import SchemaValidationError
+from synthohive.privacy._config import STRATEGIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
 ROLES = ("id", "categorical", "numeric", "datetime", "drop", "pii")
-PII_STRATEGIES = ("fake", "hash", "mask", "drop", "keep")
 
 
 @dataclass(frozen=True)
@@ -425,9 +425,9 @@ def _table_from_dict(name: Any, body: Any, problems: list[str]) -> TableSpec:
         if role is not None and role not in ROLES:
             problems.append(f"table {name!r}, column {column!r}: role {role!r} not in {ROLES}")
         strategy = settings.get("strategy") if isinstance(settings, Mapping) else None
-        if strategy is not None and (role != "pii" or strategy not in PII_STRATEGIES):
+        if strategy is not None and (role != "pii" or strategy not in STRATEGIES):
             problems.append(f"table {name!r}, column {column!r}: strategy {strategy!r} needs "
-                            f"role 'pii' and one of {PII_STRATEGIES}")
+                            f"role 'pii' and one of {STRATEGIES}")
     return TableSpec(
         name=name,
         primary_key=primary_key,

@@ -93,6 +93,7 @@ def test_identifiers_and_free_text_and_lookup_tables():
     assert "genres.name" not in found  # the only column of a lookup table is its labels
     assert identifier_like(genres["name"], has_other_columns=True)
     assert not identifier_like(genres["name"], has_other_columns=False)
+    assert identifier_like(frame["title"], has_other_columns=False)  # 200 values: an id
 
 
 def test_checksums():
