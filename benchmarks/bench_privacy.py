@@ -9,8 +9,8 @@ Run with the benchmark environment (SDMetrics)::
 For each dataset it prints three things, with the library defaults (``model=None``):
 
 1. **Time**: ``fit`` with the default privacy against ``fit`` with protection off
-   (``PrivacyConfig(detect=False)``), best of ``--repeats``, and the sanitiser's own time
-   (target: at most 10 % of the fit time on sakila).
+   (``PrivacyConfig(detect=False)``), and the sanitiser's own time, each the best of
+   ``--repeats`` (target: at most 10 % of the fit time on sakila).
 2. **Fidelity of the non-PII columns**: the mean over tables of SDMetrics' single-table
    ``QualityReport`` score on the columns that are neither keys nor sanitised, for both fits
    (target: the default loses at most 0.01).
@@ -126,9 +126,11 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     for name in args.datasets:
         tables, schema = load(name, args.data_dir)
-        started = time.perf_counter()
-        PIISanitizer(random_state=0).fit(tables, schema=schema).transform(tables)
-        sanitise = time.perf_counter() - started
+        sanitise = np.inf
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            PIISanitizer(random_state=0).fit(tables, schema=schema).transform(tables)
+            sanitise = min(sanitise, time.perf_counter() - started)
         on_seconds, on = timed_fit(schema, tables, None, args.repeats)
         off_seconds, off = timed_fit(schema, tables, OFF, args.repeats)
         sensitive = sensitive_columns(tables, schema)
