@@ -198,8 +198,8 @@ def detect_table(
         ``{column: {"kind", "strategy", "evidence"}}``.
     """
     skipped = {str(c) for c in skipped}
-    varied = [c for c in frame.columns if str(c) not in skipped and frame[c].nunique() > 1]
-    others = len(varied) > 1
+    varied = (c for c in frame.columns if str(c) not in skipped and frame[c].nunique() > 1)
+    others = next(varied, None) is not None and next(varied, None) is not None
     found = {}
     for column in frame.columns:
         if str(column) in skipped or not _is_text(frame[column]):

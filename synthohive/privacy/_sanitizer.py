@@ -359,8 +359,9 @@ def _restore(values: pd.Series, present: np.ndarray, replaced: np.ndarray) -> pd
     Numbers (a column declared ``"id"`` or ``"pii"``) come back as numbers when every
     replacement parses as one (fakes of numbers do); otherwise as text.
     """
-    out = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
-    out[present] = replaced
+    full = np.full(len(values), None, dtype=object)
+    full[present] = replaced
+    out = pd.Series(full, index=values.index)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = pd.to_numeric(out, errors="coerce")
         if numbers.notna().sum() == present.sum():
