@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 COPY_MIN_SHARE = 0.5
 """A text column whose values are at least this share of a sanitised column's is sanitised too."""
 
+MAX_LINK_ROWS = 1000
+"""Rows checked for e-mails made of the row's name."""
+
 # Kinds sanitised first, so that e-mails can be made of the row's fake name.
 _KIND_ORDER = {"person_name": 0, "email": 2}
 
@@ -325,11 +328,12 @@ def _name_columns(tables: Mapping[Any, pd.DataFrame], single: bool,
             entry = columns.get(_key(table, column), {})
             if not names or entry.get("kind") != "email" or entry["strategy"] != "fake":
                 continue
-            local = frame[column].astype(str).str.split("@").str[0].str.lower()
+            rows = frame.head(MAX_LINK_ROWS)  # a bounded sample tells the pattern
+            local = rows[column].astype(str).str.split("@").str[0].str.lower()
             used: list[str] = []
             seen: list[pd.Series] = []
             for source in names:
-                first = frame[source].astype(str).str.split().str[0].str.lower()
+                first = rows[source].astype(str).str.split().str[0].str.lower()
                 contained = pd.Series([f in loc for f, loc in zip(first, local, strict=True)])
                 repeated = any((first == other).mean() >= COPY_MIN_SHARE for other in seen)
                 if contained.mean() >= COPY_MIN_SHARE and not repeated:
