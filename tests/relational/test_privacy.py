@@ -82,3 +82,20 @@ def test_keep_is_an_explicit_opt_out(tables):
     assert "customers.email" not in synth.privacy_
     assert synth.sample(random_state=1)["customers"]["email"].isin(
         tables["customers"]["email"]).all()
+
+
+def test_id_like_columns_filled_in_every_row_stay_together():
+    n = 150
+    first = [f"{_pii.FIRST[i % 24]}{chr(97 + i // 24)}" for i in range(n)]  # unique names
+    last = [f"{_pii.LAST[i % 20]}{chr(97 + i // 20)}" for i in range(n)]
+    people = pd.DataFrame({
+        "person_id": range(n), "first_name": first, "last_name": last,
+        "email": [f"{a.lower()}.{b.lower()}@mail.com" for a, b in zip(first, last, strict=True)],
+        "segment": ["a", "b", "c"] * (n // 3)})
+    schema = Schema.from_dict({"tables": {"people": {"primary_key": "person_id"}}})
+    synth = RelationalSynthesizer(schema, random_state=0).fit({"people": people})
+    assert set(synth.plans_["people"].id_like_columns) == {"first_name", "last_name", "email"}
+    fake = synth.sample(random_state=1)["people"]
+    expected = fake["first_name"].str.lower() + "." + fake["last_name"].str.lower() + "@"
+    assert all(e.startswith(p) for e, p in zip(fake["email"], expected, strict=True))
+    assert not fake["email"].isin(people["email"]).any()
