@@ -8,7 +8,7 @@ on first access.
 from importlib import import_module
 from typing import Any
 
-from synthohive import _logging, connectors, datasets, exceptions, metrics
+from synthohive import _logging, connectors, datasets, exceptions, metrics, privacy
 from synthohive._version import __version__
 from synthohive.cardinality import (
     CardinalityEstimator,
@@ -36,6 +36,7 @@ __all__ = [
     "datasets",
     "exceptions",
     "metrics",
+    "privacy",
 ]
 
 # Public name -> module that defines it, imported on first access (PEP 562).

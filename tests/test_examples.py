@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import synthohive as sh
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,13 @@ def test_quickstart_writes_tables_and_reports(tmp_path, model):
     invoice = pd.read_parquet(tmp_path / "synthetic" / "invoice.parquet")
     customer = pd.read_parquet(tmp_path / "synthetic" / "customer.parquet")
     assert invoice["customer_id"].isin(customer["customer_id"]).all()
+    real = sh.datasets.load("chinook")[0]
+    for table, columns in {"customer": ["first_name", "last_name", "email", "phone", "address"],
+                           "employee": ["last_name", "email", "phone"]}.items():
+        synthetic = pd.read_parquet(tmp_path / "synthetic" / f"{table}.parquet")
+        for column in columns:  # no real customer's contact details in the output
+            assert not synthetic[column].isin(real[table][column].dropna()).any(), column
+    assert "real personal values in the output: 0" in out.stdout
     report = json.loads((tmp_path / "quality_report.json").read_text())
     assert 0.0 <= report["score"] <= 1.0
     html = (tmp_path / "quality_report.html").read_text()

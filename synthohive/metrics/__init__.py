@@ -18,14 +18,19 @@ Reference without rows
     :class:`ReferenceProfile` (quantile sketches, capped category frequencies, null counts,
     correlations, binned joint frequencies) is built at ``fit`` and stored in model
     artifacts; :func:`assess` judges synthetic rows against it after ``load()``.
+Privacy metrics
+    :func:`exact_copy_share` (synthetic rows equal to a real row), :func:`dcr_share`
+    (closer to a training than to a holdout row; 0.5 is ideal), :func:`nn_distance_ratio`
+    (nearest / second-nearest real-row distance) and :func:`pii_reuse` (real personal values
+    in the output).
 Reports and gates
-    :func:`evaluate` (real vs synthetic rows, one table or a dict of tables with a schema)
-    returns a :class:`QualityReport` (``score``, ``column_shapes_score``,
-    ``column_pair_score``, ``details``, ``pairs``, ``relational``, ``to_json``,
-    ``to_html``). :func:`check_quality` raises ``QualityGateError`` listing every column
-    above its threshold (QUAL-01); :func:`check_constraints` raises
-    ``ConstraintViolationError`` for declared min/max/allowed/not_null/unique/dtype
-    constraints (QUAL-04).
+    :func:`evaluate` (real vs synthetic rows, one table or a dict of tables with a schema,
+    optionally ``holdout=`` real rows) returns a :class:`QualityReport` (``score``,
+    ``column_shapes_score``, ``column_pair_score``, ``details``, ``pairs``, ``relational``,
+    ``privacy``, ``to_json``, ``to_html``). :func:`check_quality` raises
+    ``QualityGateError`` listing every column above its threshold (QUAL-01);
+    :func:`check_constraints` raises ``ConstraintViolationError`` for declared
+    min/max/allowed/not_null/unique/dtype constraints (QUAL-04).
 
 For a relational synthesizer
     ``assess_tables(references, tables, threshold=None)`` takes ``{table: ReferenceProfile}``
@@ -58,6 +63,7 @@ from synthohive.metrics._pairs import (
     correlation_delta,
     normalized_mutual_information,
 )
+from synthohive.metrics._privacy import dcr_share, exact_copy_share, nn_distance_ratio, pii_reuse
 from synthohive.metrics._reference import ReferenceProfile
 from synthohive.metrics._relational import (
     children_per_parent,
@@ -84,13 +90,17 @@ __all__ = [
     "column_metric",
     "contingency_tvd",
     "correlation_delta",
+    "dcr_share",
     "evaluate",
+    "exact_copy_share",
     "ks_statistic",
     "missing_parent_rate",
+    "nn_distance_ratio",
     "normalized_mutual_information",
     "null_rate_difference",
     "orphan_rate",
     "pair_distances",
+    "pii_reuse",
     "relational_distances",
     "tvd",
 ]

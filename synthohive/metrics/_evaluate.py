@@ -12,6 +12,7 @@ import pandas as pd
 from synthohive.exceptions import DataValidationError
 from synthohive.metrics._column import column_distances
 from synthohive.metrics._gate import check_quality
+from synthohive.metrics._leakage import privacy_row, sensitive_columns
 from synthohive.metrics._reference import ReferenceProfile
 from synthohive.metrics._relational import relational_distances
 from synthohive.metrics._report import QualityReport
@@ -143,18 +144,23 @@ def _schema(schema: Any) -> Schema | None:
     )
 
 
-def _judged_columns(frame: pd.DataFrame, name: str, schema: Schema | None) -> list[Any]:
-    """Columns compared: all, minus key, id and dropped columns of the schema's table."""
-    if schema is None or name not in schema.tables:
-        return list(frame.columns)
-    spec = schema[name]
-    skipped = set(spec.key_columns) | set(spec.dropped_columns)
-    skipped |= {c for c in spec.columns if spec.role(c) == "id"}
+def _judged_columns(frame: pd.DataFrame, name: str | None, schema: Schema | None,
+                    sensitive: set[str]) -> list[Any]:
+    """Columns compared: all, minus keys, dropped, id, PII and identifier-like columns."""
+    skipped = set(sensitive)
+    if schema is not None and name in schema.tables:
+        skipped |= set(schema[name].dropped_columns)
     return [c for c in frame.columns if str(c) not in skipped]
 
 
 def _evaluate_table(
-    real: pd.DataFrame, synthetic: pd.DataFrame, table: str | None, columns: list[Any]
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    table: str | None,
+    schema: Schema | None,
+    output: pd.DataFrame | Mapping[str, pd.DataFrame],
+    holdout: pd.DataFrame | None,
+    sensitive: tuple[set[str], set[str]],
 ) -> QualityReport:
     if len(real) == 0:
         where = "The real table" if table is None else f"The real table {table!r}"
@@ -162,23 +168,31 @@ def _evaluate_table(
             f"{where} has no rows: there is nothing to compare the synthetic data with; pass "
             "the real rows (or leave that table out)."
         )
-    real = real[columns]
-    _, pairs, plots = ReferenceProfile.fit(real).compare(synthetic)
-    return QualityReport.from_parts(table, column_distances(real, synthetic), pairs, plots)
+    columns = _judged_columns(real, table, schema, sensitive[1])
+    judged = real[columns]
+    _, pairs, plots = ReferenceProfile.fit(judged).compare(synthetic)
+    report = QualityReport.from_parts(table, column_distances(judged, synthetic), pairs, plots)
+    report.privacy = privacy_row(real, synthetic, output, table, sensitive, holdout)
+    return report
 
 
 def evaluate(
     real: pd.DataFrame | Mapping[str, pd.DataFrame],
     synthetic: pd.DataFrame | Mapping[str, pd.DataFrame],
     schema: Schema | Mapping[str, Any] | None = None,
+    holdout: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
 ) -> QualityReport:
-    """Compare synthetic data with the real data it imitates.
+    """Compare synthetic data with the real data it imitates, and measure what it leaks.
 
     Column distances are exact (from rows); pair distances use the binning of
     :func:`pair_distances`. With dicts of tables and a ``schema``, key, ``id`` and dropped
     columns are left out of column and pair metrics and a relational section (orphan rate,
     missing-parent rate, children-per-parent KS, parent–child correlation delta per foreign
-    key) is added.
+    key) is added. Identifier-like and personal columns (detected by
+    :func:`synthohive.privacy.detect_pii`, or declared ``"id"``/``"pii"``) are never judged
+    on fidelity. Every report has a privacy section (:attr:`QualityReport.privacy`, one row
+    per table): ``exact_copy_share``, ``pii_reuse`` and, with ``holdout``, ``dcr_share`` and
+    ``nn_distance_ratio``.
 
     Parameters
     ----------
@@ -186,6 +200,9 @@ def evaluate(
         One table, or tables by name (every real table must have a synthetic one).
     schema : Schema or dict, optional
         Keys of the tables; enables the relational section for dicts of tables.
+    holdout : DataFrame or dict of str to DataFrame, optional
+        Real rows (of the same tables) that the model was not fitted on; adds the
+        distance-to-closest-record share and the nearest-neighbour distance ratio.
 
     Returns
     -------
@@ -207,7 +224,10 @@ def evaluate(
     """
     schema = _schema(schema)
     if isinstance(real, pd.DataFrame) and isinstance(synthetic, pd.DataFrame):
-        return _evaluate_table(real, synthetic, None, list(real.columns))
+        if holdout is not None and not isinstance(holdout, pd.DataFrame):
+            raise DataValidationError("With one real table, holdout must be a DataFrame.")
+        return _evaluate_table(real, synthetic, None, None, synthetic, holdout,
+                               sensitive_columns(real, None)[None])
     if not (isinstance(real, Mapping) and isinstance(synthetic, Mapping)):
         raise DataValidationError(
             "evaluate needs two DataFrames or two dicts of DataFrames, got "
@@ -218,8 +238,12 @@ def evaluate(
         raise DataValidationError(
             f"The synthetic tables lack tables {missing}; pass one synthetic table per real one."
         )
+    if holdout is not None and not isinstance(holdout, Mapping):
+        raise DataValidationError("With dicts of tables, holdout must be a dict of DataFrames.")
+    sensitive = sensitive_columns(real, schema)
     reports = [
-        _evaluate_table(frame, synthetic[name], name, _judged_columns(frame, name, schema))
+        _evaluate_table(frame, synthetic[name], name, schema, synthetic,
+                        None if holdout is None else holdout.get(name), sensitive[name])
         for name, frame in real.items()
     ]
     relational = None if schema is None else relational_distances(real, synthetic, schema)

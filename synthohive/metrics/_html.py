@@ -126,5 +126,12 @@ def render(report: QualityReport) -> str:
             parts += ["<h3>Column pairs</h3>", _heatmaps(report, table), _table(pairs)]
     if not report.relational.empty:
         parts += ["<h2>Referential integrity</h2>", _table(report.relational)]
+    if not report.privacy.empty:
+        parts += ["<h2>Privacy</h2>",
+                  "<p>exact_copy_share: synthetic rows equal to a real row (0 is ideal); "
+                  "pii_reuse: real personal values in the output (must be 0); dcr_share: "
+                  "synthetic rows closer to a training than to a holdout row (0.5 is "
+                  "ideal); nn_distance_ratio: median nearest / second-nearest real-row "
+                  "distance (higher is more private).</p>", _table(report.privacy)]
     parts.append("</body></html>")
     return "\n".join(parts)

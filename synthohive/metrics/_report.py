@@ -19,6 +19,7 @@ from synthohive.metrics._relational import RELATIONAL_COLUMNS
 __all__ = ["QualityReport"]
 
 DETAIL_COLUMNS = ["table", "column", "metric", "distance", "score", "null_rate_difference"]
+PRIVACY_COLUMNS = ["table", "exact_copy_share", "pii_reuse", "dcr_share", "nn_distance_ratio"]
 _PAIR_REPORT_COLUMNS = ["table", *PAIR_COLUMNS[:4], "score", *PAIR_COLUMNS[4:]]
 
 
@@ -81,10 +82,16 @@ class QualityReport:
         Per-foreign-key rows (see :func:`synthohive.metrics.relational_distances`).
     distributions : list of dict, optional
         Plot data per column (``table``, ``column`` and histogram or bar values).
+    privacy : DataFrame, optional
+        Per-table leakage rows: ``table``, ``exact_copy_share`` (synthetic rows equal to a
+        real row on all compared columns), ``pii_reuse`` (real personal values found in the
+        output; must be 0) and, when :func:`~synthohive.metrics.evaluate` got ``holdout=``,
+        ``dcr_share`` (0.5 is ideal) and ``nn_distance_ratio`` (see
+        :mod:`synthohive.metrics._privacy`).
 
     Attributes
     ----------
-    details, pairs, relational : DataFrame
+    details, pairs, relational, privacy : DataFrame
         As given (empty when not given).
     distributions : list of dict
         As given.
@@ -96,6 +103,7 @@ class QualityReport:
         pairs: pd.DataFrame | None = None,
         relational: pd.DataFrame | None = None,
         distributions: list[dict[str, Any]] | None = None,
+        privacy: pd.DataFrame | None = None,
     ) -> None:
         self.details = details.reset_index(drop=True)
         self.pairs = (
@@ -105,6 +113,9 @@ class QualityReport:
             pd.DataFrame(columns=RELATIONAL_COLUMNS) if relational is None else relational
         ).reset_index(drop=True)
         self.distributions = list(distributions or [])
+        self.privacy = (
+            pd.DataFrame(columns=PRIVACY_COLUMNS) if privacy is None else privacy
+        ).reset_index(drop=True)
 
     @classmethod
     def from_parts(
@@ -132,6 +143,7 @@ class QualityReport:
             _concat([r.pairs for r in reports], _PAIR_REPORT_COLUMNS),
             relational,
             [plot for r in reports for plot in r.distributions],
+            _concat([r.privacy for r in reports], PRIVACY_COLUMNS),
         )
 
     @property
@@ -245,6 +257,7 @@ class QualityReport:
             "details": _records(self.details),
             "pairs": _records(self.pairs),
             "relational": _records(self.relational),
+            "privacy": _records(self.privacy),
             "distributions": self.distributions,
         }
 
@@ -293,6 +306,7 @@ class QualityReport:
             details = pd.DataFrame(body["details"], columns=DETAIL_COLUMNS)
             pairs = pd.DataFrame(body["pairs"], columns=_PAIR_REPORT_COLUMNS)
             relational = pd.DataFrame(body["relational"], columns=RELATIONAL_COLUMNS)
+            privacy = pd.DataFrame(body.get("privacy", []), columns=PRIVACY_COLUMNS)
             distributions = body["distributions"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DataValidationError(
@@ -300,7 +314,7 @@ class QualityReport:
             ) from exc
         numeric = _PAIR_REPORT_COLUMNS[4:]
         pairs[numeric] = pairs[numeric].astype(float)
-        return cls(details, pairs, relational, distributions)
+        return cls(details, pairs, relational, distributions, privacy)
 
     def to_html(self, path: str | os.PathLike[str]) -> Path:
         """Write a self-contained HTML page: scores, plots and tables.

@@ -28,9 +28,10 @@ from synthohive.metrics import (
     check_training_constraints,
 )
 from synthohive.persistence import load_artifact, save_artifact
+from synthohive.privacy import PIISanitizer
 from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._memory import check_allocation
-from synthohive.utils._random import draw_seed, sample_seed
+from synthohive.utils._random import derive_seed, draw_seed, sample_seed
 from synthohive.utils._validation import check_column_labels
 
 logger = logging.getLogger(__name__)
@@ -72,11 +73,20 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         bookkeeping attributes and the quality reference. ``joblib`` also works.
     Quality
         ``fit`` stores :class:`~synthohive.metrics.ReferenceProfile` statistics of ``X``
-        (no rows) as ``reference_``; every ``sample`` compares its output with them, logs
-        one summary line, keeps the :class:`~synthohive.metrics.QualityReport` as
-        ``last_quality_`` and, with ``quality_threshold``, raises ``QualityGateError``
-        naming every column whose KS/TVD or null-rate difference is above the threshold,
+        (no rows; sanitised columns left out) as ``reference_``; every ``sample`` compares
+        its output with them, logs one summary line, keeps the
+        :class:`~synthohive.metrics.QualityReport` as ``last_quality_`` and, with
+        ``quality_threshold``, raises ``QualityGateError`` naming every column whose
+        KS/TVD or null-rate difference is above the threshold,
         also after ``load()``.
+
+    Privacy
+        Before anything else sees ``X``, ``fit`` runs a
+        :class:`~synthohive.privacy.PIISanitizer` with the model's ``privacy`` parameter
+        (a :class:`~synthohive.privacy.PrivacyConfig`; a subclass without that parameter,
+        or None, gets ``PrivacyConfig()``): detected personal and identifier-like text
+        columns are replaced by fakes (or hashed, masked, dropped as configured), so
+        neither the model, its reference nor its artifact holds their real values.
 
     Subclasses implement :meth:`_fit` and :meth:`_sample`; the public methods here validate
     input, keep the bookkeeping attributes below and restore the input layout.
@@ -96,6 +106,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     reference_ : ReferenceProfile
         Statistics of ``X`` (quantile sketches, category frequencies, pair summaries) that
         the quality of samples is measured against.
+    privacy_ : dict of str to dict
+        Kind, strategy and evidence of every sanitised column (no values).
     last_quality_ : QualityReport
         Quality report of the last ``sample`` call (set by ``sample``).
     """
@@ -140,14 +152,16 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         frame = frame.reset_index(drop=True)
         if getattr(self, "constraints", None):
             check_training_constraints(frame, self.constraints, type(self).__name__)
+        self.seed_ = draw_seed(getattr(self, "random_state", None))
+        frame = self._sanitized(frame)
         self.columns_ = [str(c) for c in frame.columns]
         self.dtypes_ = {str(c): str(t) for c, t in frame.dtypes.items()}
         self.context_columns_ = None if context is None else [str(c) for c in context.columns]
         self.n_rows_ = len(frame)
-        self.seed_ = draw_seed(getattr(self, "random_state", None))
         self.n_sample_calls_ = 0
         self._fit(frame, context)
-        self.reference_ = ReferenceProfile.fit(frame)
+        self.reference_ = ReferenceProfile.fit(frame.drop(columns=list(self.privacy_),
+                                                          errors="ignore"))
         return self
 
     def sample(
@@ -282,6 +296,14 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     def _sample(self, n_samples: int, context: pd.DataFrame | None, seed: int) -> pd.DataFrame:
         """Generate ``n_samples`` rows with all randomness drawn from ``seed``."""
 
+    def _sanitized(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Replace personal and identifier-like values before anything sees them (PRIV-01)."""
+        sanitizer = PIISanitizer(getattr(self, "privacy", None),
+                                 random_state=derive_seed(self.seed_, "privacy"))
+        frame = sanitizer.fit_transform(frame)
+        self.privacy_ = sanitizer.columns_
+        return frame
+
     def _judge(self, result: pd.DataFrame, quality_threshold: Any) -> None:
         """Measure ``result`` against ``reference_``, log it, keep it and apply the gate."""
         reference = getattr(self, "reference_", None)
@@ -308,6 +330,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             "seed": int(self.seed_),
             "n_sample_calls": int(self.n_sample_calls_),
             "reference": getattr(self, "reference_", None),
+            "privacy": getattr(self, "privacy_", {}),
         }
 
     def _restore_base_state(self, state: dict[str, Any]) -> None:
@@ -320,6 +343,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         self.n_sample_calls_ = int(state["n_sample_calls"])
         if state.get("reference") is not None:
             self.reference_ = state["reference"]
+        self.privacy_ = dict(state.get("privacy") or {})
 
     def _check_conditions(self, conditions: Any) -> Any:
         """Validate ``sample(conditions=...)``; return what ``_sample(conditions=)`` receives.

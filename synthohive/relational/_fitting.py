@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from synthohive.exceptions import SynthoHiveError, TrainingError
+from synthohive.privacy import PrivacyConfig
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import detect_rules
 from synthohive.relational._keys import children_counts, parent_positions
@@ -174,6 +175,8 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
             params = model.get_params(deep=False)
             hints = {"roles": layout.roles.get(name), "constraints": layout.constraints.get(name)}
             model.set_params(**{k: v for k, v in hints.items() if v and k in params})
+            if "privacy" in params:  # the tables are sanitised already
+                model.set_params(privacy=PrivacyConfig(detect=False))
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])

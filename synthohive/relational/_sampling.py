@@ -216,8 +216,11 @@ def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...],
             random_state=derive_seed(seed, name, "rows", *key))
         learned = from_offsets(plan.offsets, generated)
         parts.update({c: learned[c] for c in plan.model_columns})
-    rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
     for column in plan.id_like_columns:
+        # One stream per column from the same seed: columns with as many values (filled
+        # in every row) get the same draw, so a generated row keeps the values of one
+        # (sanitised) training row together, e.g. an e-mail made of its name.
+        rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
         parts[column] = resample(synth.id_values_[name][column],
                                  synth.id_null_rates_[name][column], stop - start, rng)
     if plan.inherited:

@@ -16,6 +16,7 @@ from synthohive.connectors.base import Connector
 from synthohive.exceptions import DataValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.persistence import load_artifact, register_persistable, save_artifact
+from synthohive.privacy import PIISanitizer, PrivacyConfig
 from synthohive.relational._checks import (
     check_fitted,
     check_params,
@@ -31,7 +32,7 @@ from synthohive.relational._sampling import SamplingMixin
 from synthohive.relational._values import observed_values
 from synthohive.schema import Schema
 from synthohive.utils._atomic import atomic_fit
-from synthohive.utils._random import draw_seed
+from synthohive.utils._random import derive_seed, draw_seed
 from synthohive.utils._validation import HasMethods, Interval, StrOptions
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,13 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         Learn each datetime column that closely follows the table's first complete datetime
         column (e.g. a shipped date a few days after the order date) as its offset from it,
         which keeps their order and spacing. False learns every date on its own.
+    privacy : PrivacyConfig, optional
+        What happens to personal and identifier-like columns before anything is learned
+        (PRIV-01, see ``doc/privacy.md``). None protects by default: the columns that
+        :func:`~synthohive.privacy.detect_pii` proposes, or that the schema declares with
+        role ``"pii"``/``"id"``, are replaced by fakes in their own format, consistently
+        across tables (a child's copy of its parent's value stays equal to it). Not stored
+        by :meth:`save` (nor its secret).
 
     Attributes
     ----------
@@ -101,8 +109,11 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         Fitted estimator of each foreign key, keyed ``"<table>.<fk column>"``.
     dtypes_ : dict of str to dict of str to str
         Output dtype of every column of every table (the input dtypes).
+    privacy_ : dict of str to dict
+        Kind, strategy and evidence of every sanitised ``"table.column"`` (no values).
     id_values_ : dict of str to dict of str to ndarray
-        Observed non-null values of the id-like columns, resampled at generation.
+        Non-null values of the id-like columns after sanitisation (fakes in place of
+        personal and identifier-like values), resampled at generation.
     id_null_rates_ : dict of str to dict of str to float
         Null rate of the id-like columns.
     inherit_values_ : dict of str to dict of str to ndarray
@@ -144,6 +155,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         "chunk_size": [Interval(Integral, 1, None, closed="left")],
         "inherit_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "datetime_offsets": ["boolean"],
+        "privacy": [PrivacyConfig, None],
     }
 
     def __init__(
@@ -159,6 +171,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         chunk_size: int = 50_000,
         inherit_threshold: float | None = DEFAULT_THRESHOLD,
         datetime_offsets: bool = True,
+        privacy: PrivacyConfig | None = None,
     ) -> None:
         self.schema = schema
         self.model = model
@@ -170,6 +183,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         self.chunk_size = chunk_size
         self.inherit_threshold = inherit_threshold
         self.datetime_offsets = datetime_offsets
+        self.privacy = privacy
 
     # ------------------------------------------------------------------ fit
 
@@ -202,11 +216,14 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         check_params(self, schema)
         tables = validated_tables(schema, tables, self.on_orphans)
         seed = draw_seed(self.random_state)
+        sanitizer = PIISanitizer(self.privacy, random_state=derive_seed(seed, "privacy"))
+        tables = sanitizer.fit(tables, schema=schema).transform(tables)
         layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets)
         fitted = fit_tables(layout, tables, seed, self._model_template,
                             self._cardinality_template)
         order, plans = layout.order, layout.plans
         self.schema_ = schema
+        self.privacy_ = sanitizer.columns_
         self.order_ = order
         self.plans_ = plans
         self.models_ = fitted.models
@@ -364,6 +381,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
                        "inherit_threshold": self.inherit_threshold,
                        "datetime_offsets": self.datetime_offsets},
             "schema": self.schema_.to_dict(),
+            "privacy": self.privacy_,
             "order": list(self.order_),
             "plans": {name: plan.to_dict() for name, plan in self.plans_.items()},
             "models": dict(self.models_),
@@ -384,6 +402,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         schema = Schema.from_dict(state["schema"])
         synth = cls(schema, **state["params"])
         synth.schema_ = schema
+        synth.privacy_ = dict(state["privacy"])
         synth.order_ = list(state["order"])
         synth.plans_ = {name: TablePlan.from_dict(p) for name, p in state["plans"].items()}
         synth.models_ = dict(state["models"])

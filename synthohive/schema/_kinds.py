@@ -167,14 +167,14 @@ def is_id_like(values: pd.Series, role: str | None = None) -> bool:
     Returns
     -------
     bool
-        True for role ``"id"``; without a declared role, for columns with at most one
+        True for role ``"id"`` or ``"pii"``; without a declared role, for columns with at most one
         distinct non-null value (constants, e.g. a ``last_update`` stamp) and for
         high-cardinality text columns (object or string dtype): at least
         ``ID_LIKE_MIN_DISTINCT`` distinct values, making up at least ``ID_LIKE_MIN_RATIO`` of
         the non-null values.
     """
     if role is not None:
-        return ROLE_KINDS.get(role) == "id"
+        return ROLE_KINDS.get(role) in ("id", "pii")
     if values.nunique(dropna=True) <= 1:
         return True
     if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synthohive.exceptions import SchemaValidationError
+from synthohive.privacy._config import STRATEGIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ROLES = ("id", "categorical", "numeric", "datetime", "drop")
+ROLES = ("id", "categorical", "numeric", "datetime", "drop", "pii")
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,10 @@ def _table_from_dict(name: Any, body: Any, problems: list[str]) -> TableSpec:
         role = settings.get("role") if isinstance(settings, Mapping) else None
         if role is not None and role not in ROLES:
             problems.append(f"table {name!r}, column {column!r}: role {role!r} not in {ROLES}")
+        strategy = settings.get("strategy") if isinstance(settings, Mapping) else None
+        if strategy is not None and (role != "pii" or strategy not in STRATEGIES):
+            problems.append(f"table {name!r}, column {column!r}: strategy {strategy!r} needs "
+                            f"role 'pii' and one of {STRATEGIES}")
     return TableSpec(
         name=name,
         primary_key=primary_key,

@@ -156,7 +156,12 @@ def test_id_like_columns_are_resampled_not_learned():
     assert plan.id_like_columns == ("email", "badge")
     assert plan.model_columns == ("score",)
     fake = synth.sample()["people"]
-    assert fake["email"].isin(people["email"]).all()
+    # personal and id values are fakes in the column's format, never the real ones
+    assert not fake["email"].isin(people["email"]).any()
+    assert fake["email"].str.fullmatch(r"[a-z0-9]+@[a-z]+\.com").all()
+    assert fake["email"].is_unique
+    assert synth.privacy_["people.email"]["kind"] == "email"
+    assert not fake["badge"].isin(people["badge"]).any()
     assert fake["badge"].dtype == people["badge"].dtype
 
 

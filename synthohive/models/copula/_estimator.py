@@ -15,6 +15,7 @@ from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.copula._latent import inside, latent_correlation
 from synthohive.models.copula._marginals import Marginal
 from synthohive.persistence import register_persistable
+from synthohive.privacy import PrivacyConfig
 from synthohive.schema._kinds import DISCRETE_INT_THRESHOLD, check_roles
 from synthohive.utils._random import derive_seed, numpy_generator
 from synthohive.utils._validation import Interval, check_params
@@ -64,6 +65,10 @@ class GaussianCopula(ConditionalGenerativeModel):
         False for i.i.d. rows. Rows drawn with context are always i.i.d. given the context.
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw.
+    privacy : PrivacyConfig or None, default=None
+        What ``fit`` does with personal and identifier-like columns before training (see
+        :mod:`synthohive.privacy`); None protects by default (detected columns faked). Not
+        stored in the artifact (the secret never is).
 
     Attributes
     ----------
@@ -93,12 +98,14 @@ class GaussianCopula(ConditionalGenerativeModel):
         constraints: dict[str, dict[str, Any]] | None = None,
         stratified: bool = True,
         random_state: int | np.random.RandomState | None = None,
+        privacy: PrivacyConfig | None = None,
     ) -> None:
         self.discrete_int_threshold = discrete_int_threshold
         self.roles = roles
         self.constraints = constraints
         self.stratified = stratified
         self.random_state = random_state
+        self.privacy = privacy
 
     _parameter_constraints: dict[str, list[Any]] = {
         "discrete_int_threshold": [Interval(Integral, 0, None, closed="left")],
@@ -106,6 +113,7 @@ class GaussianCopula(ConditionalGenerativeModel):
         "constraints": [dict, None],
         "stratified": ["boolean"],
         "random_state": ["random_state"],
+        "privacy": [PrivacyConfig, None],
     }
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:

@@ -34,6 +34,7 @@ from synthohive.models.ctgan._sampler import (
     discrete_blocks,
 )
 from synthohive.persistence import register_persistable
+from synthohive.privacy import PrivacyConfig
 from synthohive.transform import DataTransformer, OutputSpan
 from synthohive.utils._random import derive_seed, numpy_generator, torch_generator
 from synthohive.utils._validation import Interval, check_params
@@ -126,6 +127,10 @@ class CTGAN(ConditionalGenerativeModel):
         schema's format): ``fit`` refuses training data that breaks one, listing every
         breach; the table encoder ends each continuous column's scale at its declared
         bounds, and ``sample`` checks its output (``ConstraintViolationError``).
+    privacy : PrivacyConfig or None, default=None
+        What ``fit`` does with personal and identifier-like columns before training (see
+        :mod:`synthohive.privacy`); None protects by default (detected columns faked). Not
+        stored in the artifact (the secret never is).
 
     Attributes
     ----------
@@ -184,6 +189,7 @@ class CTGAN(ConditionalGenerativeModel):
         transformer: DataTransformer | None = None,
         roles: dict[str, str] | None = None,
         constraints: dict[str, dict[str, Any]] | None = None,
+        privacy: PrivacyConfig | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -207,6 +213,7 @@ class CTGAN(ConditionalGenerativeModel):
         self.transformer = transformer
         self.roles = roles
         self.constraints = constraints
+        self.privacy = privacy
 
     # ------------------------------------------------------------------ fit
 
@@ -233,6 +240,7 @@ class CTGAN(ConditionalGenerativeModel):
         "transformer": [DataTransformer, None],
         "roles": [dict, None],
         "constraints": [dict, None],
+        "privacy": [PrivacyConfig, None],
     }
 
     def _check_params(self) -> None:
