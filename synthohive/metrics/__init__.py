@@ -21,8 +21,9 @@ Reference without rows
 Reports and gates
     :func:`evaluate` (real vs synthetic rows, one table or a dict of tables with a schema)
     returns a :class:`QualityReport` (``score``, ``column_shapes_score``,
-    ``column_pair_score``, ``details``, ``pairs``, ``relational``, ``to_json``,
-    ``to_html``). :func:`check_quality` raises ``QualityGateError`` listing every column
+    ``column_pair_score``, ``details``, ``pairs``, ``relational``, ``detection``,
+    ``to_json``, ``to_html``). :func:`detection_score` is the cross-validated accuracy of a
+    classifier telling synthetic rows from real ones (0.5 ideal). :func:`check_quality` raises ``QualityGateError`` listing every column
     above its threshold (QUAL-01); :func:`check_constraints` raises
     ``ConstraintViolationError`` for declared min/max/allowed/not_null/unique/dtype
     constraints (QUAL-04).
@@ -46,6 +47,7 @@ from synthohive.metrics._column import (
     tvd,
 )
 from synthohive.metrics._constraints import CONSTRAINT_KEYS, check_constraints
+from synthohive.metrics._detection import detection_score
 from synthohive.metrics._evaluate import assess, assess_tables, evaluate, pair_distances
 from synthohive.metrics._gate import check_quality, check_threshold
 from synthohive.metrics._pairs import (
@@ -77,6 +79,7 @@ __all__ = [
     "column_metric",
     "contingency_tvd",
     "correlation_delta",
+    "detection_score",
     "evaluate",
     "ks_statistic",
     "missing_parent_rate",

@@ -11,6 +11,7 @@ import pandas as pd
 
 from synthohive.exceptions import DataValidationError
 from synthohive.metrics._column import column_distances
+from synthohive.metrics._detection import detection_table
 from synthohive.metrics._gate import check_quality
 from synthohive.metrics._reference import ReferenceProfile
 from synthohive.metrics._relational import relational_distances
@@ -172,7 +173,9 @@ def evaluate(
     :func:`pair_distances`. With dicts of tables and a ``schema``, key, ``id`` and dropped
     columns are left out of column and pair metrics and a relational section (orphan rate,
     missing-parent rate, children-per-parent KS, parent–child correlation delta per foreign
-    key) is added.
+    key) is added. The ``detection`` section holds, per table, the accuracy of a classifier
+    telling synthetic rows from real ones (:func:`detection_score`, 0.5 ideal), child
+    tables joined with their parents' columns when a schema is given.
 
     Parameters
     ----------
@@ -200,7 +203,10 @@ def evaluate(
     """
     schema = _schema(schema)
     if isinstance(real, pd.DataFrame) and isinstance(synthetic, pd.DataFrame):
-        return _evaluate_table(real, synthetic, None, list(real.columns))
+        report = _evaluate_table(real, synthetic, None, list(real.columns))
+        report.detection = detection_table({None: real}, {None: synthetic}, None,
+                                           {None: list(real.columns)})
+        return report
     if not (isinstance(real, Mapping) and isinstance(synthetic, Mapping)):
         raise DataValidationError(
             "evaluate needs two DataFrames or two dicts of DataFrames, got "
@@ -211,9 +217,10 @@ def evaluate(
         raise DataValidationError(
             f"The synthetic tables lack tables {missing}; pass one synthetic table per real one."
         )
-    reports = [
-        _evaluate_table(frame, synthetic[name], name, _judged_columns(frame, name, schema))
-        for name, frame in real.items()
-    ]
+    columns = {name: _judged_columns(frame, name, schema) for name, frame in real.items()}
+    reports = [_evaluate_table(frame, synthetic[name], name, columns[name])
+               for name, frame in real.items()]
     relational = None if schema is None else relational_distances(real, synthetic, schema)
-    return QualityReport.combine(reports, relational)
+    report = QualityReport.combine(reports, relational)
+    report.detection = detection_table(real, synthetic, schema, columns)
+    return report

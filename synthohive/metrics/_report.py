@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.metrics._detection import DETECTION_COLUMNS
 from synthohive.metrics._reference import PAIR_COLUMNS
 from synthohive.metrics._relational import RELATIONAL_COLUMNS
 
@@ -85,10 +86,14 @@ class QualityReport:
         Per-foreign-key rows (see :func:`synthohive.metrics.relational_distances`).
     distributions : list of dict, optional
         Plot data per column (``table``, ``column`` and histogram or bar values).
+    detection : DataFrame, optional
+        Per-table rows: ``table``, ``rows``, ``detection`` (cross-validated accuracy of a
+        classifier telling synthetic rows from real ones, 0.5 ideal; see
+        :func:`synthohive.metrics.detection_score`). Filled by ``evaluate`` (from rows).
 
     Attributes
     ----------
-    details, pairs, relational : DataFrame
+    details, pairs, relational, detection : DataFrame
         As given (empty when not given).
     distributions : list of dict
         As given.
@@ -100,6 +105,7 @@ class QualityReport:
         pairs: pd.DataFrame | None = None,
         relational: pd.DataFrame | None = None,
         distributions: list[dict[str, Any]] | None = None,
+        detection: pd.DataFrame | None = None,
     ) -> None:
         self.details = details.reset_index(drop=True)
         self.pairs = (
@@ -109,6 +115,9 @@ class QualityReport:
             pd.DataFrame(columns=RELATIONAL_COLUMNS) if relational is None else relational
         ).reset_index(drop=True)
         self.distributions = list(distributions or [])
+        self.detection = (
+            pd.DataFrame(columns=DETECTION_COLUMNS) if detection is None else detection
+        ).reset_index(drop=True)
 
     @classmethod
     def from_parts(
@@ -250,6 +259,7 @@ class QualityReport:
             "pairs": _records(self.pairs),
             "relational": _records(self.relational),
             "distributions": self.distributions,
+            "detection": _records(self.detection),
         }
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -298,13 +308,14 @@ class QualityReport:
             pairs = pd.DataFrame(body["pairs"], columns=_PAIR_REPORT_COLUMNS)
             relational = pd.DataFrame(body["relational"], columns=RELATIONAL_COLUMNS)
             distributions = body["distributions"]
+            detection = pd.DataFrame(body.get("detection", []), columns=DETECTION_COLUMNS)
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DataValidationError(
                 f"Not a quality report written by QualityReport.to_json ({exc!r})."
             ) from exc
         numeric = _PAIR_REPORT_COLUMNS[4:]
         pairs[numeric] = pairs[numeric].astype(float)
-        return cls(details, pairs, relational, distributions)
+        return cls(details, pairs, relational, distributions, detection)
 
     def to_html(self, path: str | os.PathLike[str]) -> Path:
         """Write a self-contained HTML page: scores, plots and tables.
