@@ -21,19 +21,44 @@ from threadpoolctl import threadpool_limits
 from synthohive.exceptions import DataValidationError
 from synthohive.schema import Schema
 
-__all__ = ["DETECTION_COLUMNS", "detection_score", "detection_table", "joined_with_parents"]
+__all__ = [
+    "DETECTION_COLUMNS",
+    "detection_score",
+    "detection_table",
+    "joined_with_parents",
+    "without_id_like",
+]
 
 DETECTION_COLUMNS = ["table", "rows", "detection"]
 #: Largest number of distinct values a text column is given as a categorical feature.
 _MAX_CATEGORIES = 255
+#: A text column with at least this many distinct values, making up at least half of its
+#: non-null values, is id-like (names, e-mails, phone numbers): not judged.
+_ID_LIKE_MIN_DISTINCT = 10
+
+
+def without_id_like(real: Mapping[str, pd.DataFrame], columns: Mapping[str, list[Any]]
+                    ) -> dict[str, list[Any]]:
+    """Return ``columns`` of each table without its id-like text columns (see below)."""
+    return {name: [c for c in kept if not _id_like(real[name][c])]
+            for name, kept in columns.items()}
+
+
+def _id_like(values: pd.Series) -> bool:
+    """Whether a real column is id-like text, left out of detection like keys."""
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return False
+    present = values.dropna()
+    distinct = present.nunique()
+    return distinct >= _ID_LIKE_MIN_DISTINCT and distinct >= 0.5 * len(present)
 
 
 def _encode(real: pd.DataFrame, synthetic: pd.DataFrame
             ) -> tuple[np.ndarray, np.ndarray, list[bool]]:
     """Return both frames as float matrices (NaN for missing) and which columns are categorical.
 
-    Numbers, booleans and datetimes become floats; other columns become the frequency rank
-    of their value in the two frames together (categorical when there are at most 255).
+    Numbers, booleans and datetimes become floats; other columns a category code (at most
+    255 distinct values) or the count of their value in the two frames together.
     """
     real_columns, synthetic_columns, categorical = [], [], []
     for column in real.columns:
@@ -46,10 +71,15 @@ def _encode(real: pd.DataFrame, synthetic: pd.DataFrame
         else:
             text = [s.astype(object).where(s.notna()).map(
                 lambda v: None if v is None else str(v)) for s in pair]
-            ranking = pd.concat(text).value_counts()
-            lookup = pd.Series(np.arange(len(ranking), dtype=np.float64), index=ranking.index)
+            counts = pd.concat(text).value_counts()
+            is_categorical = len(counts) <= _MAX_CATEGORIES
+            # Few values: a category code each (sorted). Many: how often the value occurs
+            # in both frames together, which says nothing about which frame a row is from
+            # unless one frame repeats values the other does not.
+            lookup = (pd.Series(np.arange(len(counts), dtype=np.float64),
+                                index=counts.index.sort_values())
+                      if is_categorical else counts.astype(np.float64))
             numbers = [t.map(lookup).to_numpy(dtype=np.float64) for t in text]
-            is_categorical = len(ranking) <= _MAX_CATEGORIES
         real_columns.append(numbers[0])
         synthetic_columns.append(numbers[1])
         categorical.append(is_categorical)
@@ -180,7 +210,9 @@ def detection_table(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd
     schema : Schema or None
         Keys of the tables; without it every table is scored alone.
     columns : mapping of str to list
-        Columns judged in each table.
+        Columns judged in each table; id-like text columns among them (at least 10
+        distinct values making up half the non-null real values: names, e-mails, phone
+        numbers) are left out too, like keys.
     random_state : int or None, default=0
         Seed of each score.
 
@@ -190,6 +222,7 @@ def detection_table(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd
         ``table``, ``rows`` (real rows) and ``detection`` (NaN for a table with fewer
         than two rows or no judged column).
     """
+    columns = without_id_like(real, columns)
     rows = []
     for name in real:
         if schema is None or name not in schema.tables:

@@ -5,13 +5,19 @@ or *continuous* (other numbers and datetimes), by the same rule as the Gaussian 
 marginals. As a tree *feature* a discrete value is its category's code (a missing value
 the code after the last category, an unseen one ``-1``) and a continuous value is its
 number (datetimes count their coarsest whole unit), a missing number a sentinel below the
-training range so that one split separates them. As a tree *target* a discrete column is
-its codes (missing: the extra code) and a continuous column its present numbers.
+training range so that one split separates them.
+
+As a tree *target* every column is a code: a discrete column's category (missing: the code
+after the last one); for a continuous column, each *atom* (a value held by at least
+``min_atom_rows`` training rows, such as a price of 0.99 or a discount of 0) has its own
+code, every other value the code ``n_atoms`` (drawn from a histogram) and a missing value
+``n_atoms + 1``. Atoms come back exactly, so a column that is mostly a few repeated values
+with some spread keeps both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +49,9 @@ class ColumnCoder:
         Unit every datetime value was a whole multiple of.
     decimals : int or None
         Decimal places of a float column, applied on decoding.
+    atoms : ndarray of float64
+        Ascending values of a continuous column held by at least ``min_atom_rows``
+        training rows (empty when discrete).
     """
 
     name: str
@@ -51,9 +60,11 @@ class ColumnCoder:
     null_fill: float = 0.0
     datetime_factor: int = 1
     decimals: int | None = None
+    atoms: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
-    def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int) -> ColumnCoder:
+    def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int,
+            min_atom_rows: int) -> ColumnCoder:
         """Learn the coding of ``series``.
 
         Parameters
@@ -64,6 +75,8 @@ class ColumnCoder:
             Its name.
         discrete_int_threshold : int
             Integer columns with at most this many distinct values are discrete.
+        min_atom_rows : int
+            Fewest training rows holding a continuous value for it to be an atom.
 
         Returns
         -------
@@ -91,8 +104,9 @@ class ColumnCoder:
         numbers = as_numbers(present, spec, name, factor)
         low, high = float(numbers.min()), float(numbers.max())
         decimals = learn_decimals(present) if kind == "f" else None
+        values, counts = np.unique(numbers, return_counts=True)
         return cls(name, spec, null_fill=low - (high - low) - 1.0, datetime_factor=factor,
-                   decimals=decimals)
+                   decimals=decimals, atoms=values[counts >= min_atom_rows])
 
     @property
     def is_discrete(self) -> bool:
@@ -101,8 +115,23 @@ class ColumnCoder:
 
     @property
     def null_code(self) -> int:
-        """Code of a missing value of a discrete column (after the last category)."""
-        return self.encoder.n_categories
+        """Target code of a missing value (the last code)."""
+        return self.encoder.n_categories if self.encoder is not None else len(self.atoms) + 1
+
+    @property
+    def spread_code(self) -> int:
+        """Target code of a continuous value that is not an atom (-1 when discrete)."""
+        return -1 if self.encoder is not None else len(self.atoms)
+
+    def target_codes(self, numbers: np.ndarray, null_mask: np.ndarray) -> np.ndarray:
+        """Return the target code of every value coded by :meth:`encode`."""
+        if self.encoder is not None:
+            return numbers.astype(np.int64)
+        position = np.minimum(np.searchsorted(self.atoms, numbers), max(len(self.atoms) - 1, 0))
+        is_atom = (self.atoms[position] == numbers) if len(self.atoms) else np.zeros(
+            len(numbers), dtype=bool)
+        codes = np.where(is_atom, position, self.spread_code)
+        return np.where(null_mask, self.null_code, codes)
 
     def encode(self, series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(numbers, null_mask)`` of the column.
@@ -176,6 +205,7 @@ class ColumnCoder:
             "null_fill": self.null_fill,
             "datetime_factor": self.datetime_factor,
             "decimals": self.decimals,
+            "atoms": self.atoms,
         }
 
     @classmethod
@@ -189,4 +219,5 @@ class ColumnCoder:
             null_fill=float(state["null_fill"]),
             datetime_factor=int(state["datetime_factor"]),
             decimals=None if state["decimals"] is None else int(state["decimals"]),
+            atoms=np.asarray(state["atoms"], dtype=np.float64),
         )

@@ -32,10 +32,11 @@ _METRIC_COLUMNS = ["step", "column", "kind", "rows", "depth", "leaves", "fit_sec
 
 @dataclass
 class _ColumnModel:
-    """The tree of one column and the distributions of its leaves."""
+    """The tree of one column, its leaves' code counts and (continuous) histograms."""
 
     tree: TreeArrays
-    leaves: CategoryLeaves | NumberLeaves
+    codes: CategoryLeaves
+    numbers: NumberLeaves | None
     metrics: dict[str, Any]
 
 
@@ -46,9 +47,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
     Column ``j`` is modelled by a scikit-learn decision tree whose features are the parent
     context (when given) and the columns ``0 … j-1`` of the table: a classifier for a
     discrete column, a regressor (on the ranks of the values) for a continuous one. Each
-    leaf keeps the distribution of its training rows: the count of each category, or the
-    share of missing values and an equal-mass histogram of the numbers (bins of at least
-    ``min_samples_leaf`` rows). Sampling fills the columns in order: every row is routed to
+    leaf keeps the distribution of its training rows: the count of each category, or of
+    each *atom* of a continuous column (a value held by at least ``min_samples_leaf`` rows,
+    such as a discount of 0), of missing values and of other values, with an equal-mass
+    histogram of the other values (bins of at least ``min_samples_leaf`` rows). Sampling fills the columns in order: every row is routed to
     a leaf of column ``j``'s tree by the values drawn before it, and draws its value there;
     numbers are drawn uniformly inside a histogram bin and rounded like the training values
     (datetime unit, integers, decimals), so they are new values, not copies of training
@@ -61,7 +63,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
 
     Parameters
     ----------
-    min_samples_leaf : int, default=20
+    min_samples_leaf : int, default=10
         Fewest training rows per leaf (and per histogram bin of a continuous column).
     max_bins : int, default=32
         Most histogram bins per leaf of a continuous column.
@@ -100,7 +102,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
     def __init__(
         self,
         *,
-        min_samples_leaf: int = 20,
+        min_samples_leaf: int = 10,
         max_bins: int = 32,
         max_fit_rows: int | None = 250_000,
         discrete_int_threshold: int = 10,
@@ -120,10 +122,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
         self._check_params()
-        threshold = int(self.discrete_int_threshold)
+        options = (int(self.discrete_int_threshold), int(self.min_samples_leaf))
         self.context_coders_ = [] if context is None else [
-            ColumnCoder.fit(context[c], str(c), threshold) for c in context.columns]
-        self.coders_ = [ColumnCoder.fit(X[c], str(c), threshold) for c in X.columns]
+            ColumnCoder.fit(context[c], str(c), *options) for c in context.columns]
+        self.coders_ = [ColumnCoder.fit(X[c], str(c), *options) for c in X.columns]
         features, targets = self._features(X, context)
         rows = np.arange(len(X))
         if self.max_fit_rows is not None and len(X) > self.max_fit_rows:
@@ -184,19 +186,20 @@ class TreeSynthesizer(ConditionalGenerativeModel):
             tree = DecisionTreeRegressor(min_samples_leaf=leaf_rows, random_state=seed)
             tree.fit(features[grown, :width], rankdata(numbers[grown]) / len(grown))
         arrays = TreeArrays.from_estimator(tree)
-        leaves_of_rows = tree.apply(features[:, :width])
-        if coder.is_discrete:
-            leaves: CategoryLeaves | NumberLeaves = CategoryLeaves.fit(
-                leaves_of_rows, numbers.astype(np.int64), arrays.n_nodes, coder.null_code + 1)
-        else:
-            leaves = NumberLeaves.fit(leaves_of_rows, numbers, null_mask, arrays.n_nodes,
-                                      leaf_rows, int(self.max_bins))
+        leaves = tree.apply(features[:, :width])
+        codes = coder.target_codes(numbers, null_mask)
+        counts = CategoryLeaves.fit(leaves, codes, arrays.n_nodes, coder.null_code + 1)
+        histograms = None
+        if not coder.is_discrete:
+            spread = codes == coder.spread_code
+            histograms = NumberLeaves.fit(leaves[spread], numbers[spread], arrays.n_nodes,
+                                          leaf_rows, int(self.max_bins))
         metrics = {"step": step, "column": coder.name,
                    "kind": "discrete" if coder.is_discrete else "continuous",
                    "rows": len(rows), "depth": arrays.depth, "leaves": arrays.n_leaves,
                    "fit_seconds": time.perf_counter() - started}
         logger.debug("Tree of column %r: %s", coder.name, metrics)
-        return _ColumnModel(arrays, leaves, metrics)
+        return _ColumnModel(arrays, counts, histograms, metrics)
 
     def training_metrics(self) -> pd.DataFrame:
         """Return one row per fitted tree (one per column, in fitting order).
@@ -282,15 +285,20 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         column = 1 + len(self.context_coders_) + step
         leaves = model.tree.apply(np.ascontiguousarray(features[rows, :column]))
         if conditions is not None and step in conditions:
-            drawn, missing = np.full(len(rows), float(conditions[step])), np.zeros(len(rows), bool)
-        elif coder.is_discrete:
-            drawn = model.leaves.sample(leaves, rng).astype(np.float64)
-            missing = drawn == coder.null_code
+            codes = np.full(len(rows), conditions[step])
         else:
-            drawn, missing = model.leaves.sample(leaves, rng)
+            codes = model.codes.sample(leaves, rng)
+        missing = codes == coder.null_code
+        if coder.is_discrete:
+            drawn = codes.astype(np.float64)
+        else:
+            drawn = np.full(len(rows), coder.null_fill)
+            atom = codes < coder.spread_code
+            drawn[atom] = coder.atoms[codes[atom]]
+            spread = codes == coder.spread_code
+            drawn[spread] = model.numbers.sample(leaves[spread], rng)
         numbers[rows, step], nulls[rows, step] = drawn, missing
-        features[rows, column] = np.where(missing, coder.null_fill, drawn) \
-            if not coder.is_discrete else drawn
+        features[rows, column] = drawn
         return leaves
 
     def _draw_conditioned(self, features: np.ndarray, numbers: np.ndarray, nulls: np.ndarray,
@@ -303,7 +311,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         rows are drawn again, up to ``MAX_CONDITION_ROUNDS`` rounds.
         """
         pending = np.arange(len(features))
-        best = {step: self.column_models_[step].leaves.probability(
+        best = {step: self.column_models_[step].codes.probability(
                     np.arange(self.column_models_[step].tree.n_nodes), code).max()
                 for step, code in conditions.items()}
         for _ in range(MAX_CONDITION_ROUNDS):
@@ -311,7 +319,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
             for step in range(max(conditions) + 1):
                 leaves = self._draw(step, pending, features, numbers, nulls, rng, conditions)
                 if step in conditions:
-                    accept *= self.column_models_[step].leaves.probability(
+                    accept *= self.column_models_[step].codes.probability(
                         leaves, conditions[step]) / best[step]
             pending = pending[rng.random(len(pending)) >= accept]
             if not len(pending):
@@ -336,7 +344,8 @@ class TreeSynthesizer(ConditionalGenerativeModel):
             **self._base_state(),
             "coders": [c.to_state() for c in self.coders_],
             "context_coders": [c.to_state() for c in self.context_coders_],
-            "trees": [{"tree": m.tree.to_state(), "leaves": m.leaves.to_state(),
+            "trees": [{"tree": m.tree.to_state(), "codes": m.codes.to_state(),
+                       "numbers": None if m.numbers is None else m.numbers.to_state(),
                        "metrics": {k: (float(v) if k == "fit_seconds" else v)
                                    for k, v in m.metrics.items()}}
                       for m in self.column_models_],
@@ -349,8 +358,8 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         model.coders_ = [ColumnCoder.from_state(s) for s in state["coders"]]
         model.context_coders_ = [ColumnCoder.from_state(s) for s in state["context_coders"]]
         model.column_models_ = [
-            _ColumnModel(TreeArrays.from_state(s["tree"]),
-                         (CategoryLeaves if coder.is_discrete else NumberLeaves).from_state(
-                             s["leaves"]), dict(s["metrics"]))
-            for coder, s in zip(model.coders_, state["trees"], strict=True)]
+            _ColumnModel(TreeArrays.from_state(s["tree"]), CategoryLeaves.from_state(s["codes"]),
+                         None if s["numbers"] is None else NumberLeaves.from_state(s["numbers"]),
+                         dict(s["metrics"]))
+            for s in state["trees"]]
         return model

@@ -6,11 +6,10 @@ rows still inside the tree. :class:`CategoryLeaves` and :class:`NumberLeaves` ho
 leaf knows about the column the tree predicts and draw from it:
 
 * categories: the count of each code among the leaf's training rows;
-* numbers: the leaf's share of missing values and an equal-mass histogram of its present
-  values (up to ``max_bins`` bins of at least ``min_samples_leaf`` rows each). A value is
-  drawn uniformly inside a bin chosen with the bins' equal probability, so numbers are
-  new (not copies of training values) wherever a bin has width, and tied values (a
-  bin of zero width, held by at least ``min_samples_leaf`` rows) come back as they are.
+* numbers (besides the atoms and missing values counted as codes, see ``_columns``): an
+  equal-mass histogram of the leaf's other values (up to ``max_bins`` bins of at least
+  ``min_samples_leaf`` rows each). A value is drawn uniformly inside a bin chosen with the
+  bins' equal probability, so numbers are new, not copies of training values.
 
 Every array is indexed by tree node; internal nodes hold empty entries.
 """
@@ -179,39 +178,31 @@ class CategoryLeaves:
 
 @dataclass
 class NumberLeaves:
-    """Missing share and equal-mass histogram of the present values of each leaf.
+    """Equal-mass histogram of the values of each leaf.
 
     Attributes
     ----------
-    null_share : ndarray of float64, shape (n_nodes,)
-        Share of the node's training rows that are missing.
     offsets : ndarray of int64, shape (n_nodes + 1,)
         Bin edges of node ``i`` are ``edges[offsets[i]:offsets[i + 1]]`` (none when the
-        node holds no present value).
+        node holds no value).
     edges : ndarray of float64
-        Ascending bin edges; each bin holds the same share of the node's present values.
+        Ascending bin edges; each bin holds the same share of the node's values.
     """
 
-    null_share: np.ndarray
     offsets: np.ndarray
     edges: np.ndarray
 
     @classmethod
-    def fit(cls, leaves: np.ndarray, numbers: np.ndarray, null_mask: np.ndarray, n_nodes: int,
-            min_samples_leaf: int, max_bins: int) -> NumberLeaves:
-        """Learn each leaf's histogram from the rows' leaves, numbers and null mask.
+    def fit(cls, leaves: np.ndarray, numbers: np.ndarray, n_nodes: int, min_samples_leaf: int,
+            max_bins: int) -> NumberLeaves:
+        """Learn each leaf's histogram from the leaves and numbers of its rows.
 
-        A leaf with ``m`` present values gets ``clip(m // min_samples_leaf, 1, max_bins)``
-        bins; its edges are the values' quantiles at even steps, interpolated between
-        neighbouring order statistics (the outer edges are the leaf's range).
+        A leaf with ``m`` values gets ``clip(m // min_samples_leaf, 1, max_bins)`` bins; its
+        edges are the values' quantiles at even steps, interpolated between neighbouring
+        order statistics (the outer edges are the leaf's range).
         """
-        rows = np.bincount(leaves, minlength=n_nodes)
-        nulls = np.bincount(leaves[null_mask], minlength=n_nodes)
-        null_share = np.divide(nulls, rows, out=np.zeros(n_nodes), where=rows > 0)
-        present_leaves, present = leaves[~null_mask], numbers[~null_mask]
-        order = np.lexsort((present, present_leaves))
-        ranked = present[order]
-        counts = np.bincount(present_leaves, minlength=n_nodes)
+        ranked = numbers[np.lexsort((numbers, leaves))]
+        counts = np.bincount(leaves, minlength=n_nodes)
         bins = np.where(counts > 0, np.clip(counts // max(min_samples_leaf, 1), 1, max_bins), 0)
         widths = np.where(counts > 0, bins + 1, 0)
         offsets = np.concatenate([[0], np.cumsum(widths)])
@@ -223,26 +214,23 @@ class NumberLeaves:
         high = np.minimum(low + 1, counts[node] - 1)
         fraction = position - low
         edges = ranked[starts + low] * (1 - fraction) + ranked[starts + high] * fraction
-        return cls(null_share, offsets, edges)
+        return cls(offsets, edges)
 
-    def sample(self, leaves: np.ndarray, rng: np.random.Generator
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw ``(numbers, null_mask)``, one per row, from each row's leaf."""
-        draws = rng.random((3, leaves.shape[0]))
-        n_bins = np.maximum(np.diff(self.offsets)[leaves] - 1, 0)
-        null_mask = (draws[0] < self.null_share[leaves]) | (n_bins == 0)
-        bin_ = np.minimum((draws[1] * n_bins).astype(np.int64), n_bins - 1)
-        chosen = np.where(null_mask, 0, self.offsets[leaves] + bin_)
+    def sample(self, leaves: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Draw one number per row from its leaf's histogram (leaves holding values)."""
+        draws = rng.random((2, leaves.shape[0]))
+        n_bins = np.diff(self.offsets)[leaves] - 1
+        chosen = self.offsets[leaves] + np.minimum((draws[0] * n_bins).astype(np.int64),
+                                                   n_bins - 1)
         low, high = self.edges[chosen], self.edges[chosen + 1]
-        return low + draws[2] * (high - low), null_mask
+        return low + draws[1] * (high - low)
 
     def to_state(self) -> dict[str, Any]:
         """Return the histograms as arrays."""
-        return {"null_share": self.null_share, "offsets": self.offsets, "edges": self.edges}
+        return {"offsets": self.offsets, "edges": self.edges}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> NumberLeaves:
         """Rebuild from :meth:`to_state`."""
-        return cls(np.asarray(state["null_share"], dtype=np.float64),
-                   np.asarray(state["offsets"], dtype=np.int64),
+        return cls(np.asarray(state["offsets"], dtype=np.int64),
                    np.asarray(state["edges"], dtype=np.float64))
