@@ -23,8 +23,8 @@ Reports and gates
     returns a :class:`QualityReport` (``score``, ``column_shapes_score``,
     ``column_pair_score``, ``details``, ``pairs``, ``relational``, ``detection``,
     ``to_json``, ``to_html``). :func:`detection_score` is the cross-validated accuracy of a
-    classifier telling synthetic rows from real ones (0.5 ideal). :func:`check_quality` raises ``QualityGateError`` listing every column
-    above its threshold (QUAL-01); :func:`check_constraints` raises
+    classifier telling synthetic rows from real ones (0.5 ideal). :func:`check_quality`
+    raises ``QualityGateError`` listing every column above its threshold (QUAL-01); :func:`check_constraints` raises
     ``ConstraintViolationError`` for declared min/max/allowed/not_null/unique/dtype
     constraints (QUAL-04).
 

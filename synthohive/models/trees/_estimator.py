@@ -50,8 +50,9 @@ class TreeSynthesizer(ConditionalGenerativeModel):
     leaf keeps the distribution of its training rows: the count of each category, or of
     each *atom* of a continuous column (a value held by at least ``min_samples_leaf`` rows,
     such as a discount of 0), of missing values and of other values, with an equal-mass
-    histogram of the other values (bins of at least ``min_samples_leaf`` rows). Sampling fills the columns in order: every row is routed to
-    a leaf of column ``j``'s tree by the values drawn before it, and draws its value there;
+    histogram of the other values (bins of at least ``min_samples_leaf`` rows). Sampling
+    fills the columns in order: every row is routed to a leaf of column ``j``'s tree by the
+    values drawn before it, and draws its value there;
     numbers are drawn uniformly inside a histogram bin and rounded like the training values
     (datetime unit, integers, decimals), so they are new values, not copies of training
     values. Why this design, and its measurements, are in ``doc/trees.md``.
@@ -157,8 +158,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
 
     def _features(self, X: pd.DataFrame, context: pd.DataFrame | None
                   ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-        """Return the feature matrix ``[constant | context | columns]`` and each column's
-        ``(numbers, null_mask)``."""
+        """Return the features ``[constant | context | columns]`` and each column's coding.
+
+        The coding of a column is its ``(numbers, null_mask)`` from :meth:`ColumnCoder.encode`.
+        """
         n_context = len(self.context_coders_)
         features = np.zeros((len(X), 1 + n_context + len(self.coders_)), dtype=np.float32)
         for i, coder in enumerate(self.context_coders_):
