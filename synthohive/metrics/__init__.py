@@ -24,9 +24,9 @@ Reports and gates
     ``column_pair_score``, ``details``, ``pairs``, ``relational``, ``detection``,
     ``to_json``, ``to_html``). :func:`detection_score` is the cross-validated accuracy of a
     classifier telling synthetic rows from real ones (0.5 ideal). :func:`check_quality`
-    raises ``QualityGateError`` listing every column above its threshold (QUAL-01); :func:`check_constraints` raises
-    ``ConstraintViolationError`` for declared min/max/allowed/not_null/unique/dtype
-    constraints (QUAL-04).
+    raises ``QualityGateError`` listing every column above its threshold (QUAL-01);
+    :func:`check_constraints` raises ``ConstraintViolationError`` for declared
+    min/max/allowed/not_null/unique/dtype constraints (QUAL-04).
 
 For a relational synthesizer
     ``assess_tables(references, tables, threshold=None)`` takes ``{table: ReferenceProfile}``
