@@ -16,7 +16,7 @@ Every array is indexed by tree node; internal nodes hold empty entries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -76,6 +76,10 @@ class TreeArrays:
     def apply(self, features: np.ndarray) -> np.ndarray:
         """Return the leaf of every row.
 
+        All rows step down one level at a time: a leaf sends its rows to itself (its
+        threshold is infinite and both its children are itself), and rows that reached a
+        leaf are dropped from the step once they are a quarter of those still stepping.
+
         Parameters
         ----------
         features : ndarray of float32, shape (n_rows, n_features)
@@ -88,15 +92,27 @@ class TreeArrays:
         """
         n_rows, width = features.shape
         flat = features.reshape(-1)
-        node = np.zeros(n_rows, dtype=np.int64)
-        active = np.arange(n_rows) if self.left[0] != _LEAF else np.zeros(0, np.int64)
-        while active.size:
-            at = node[active]
-            goes_left = flat[active * width + self.feature[at]] <= self.threshold[at]
-            at = np.where(goes_left, self.left[at], self.right[at])
-            node[active] = at
-            active = active[self.left[at] != _LEAF]
-        return node
+        is_leaf = self.left == _LEAF
+        nodes = np.arange(self.n_nodes)
+        feature = np.where(is_leaf, 0, self.feature)
+        threshold = np.where(is_leaf, np.inf, self.threshold)
+        # children[2 * node + goes_right]
+        children = np.column_stack([np.where(is_leaf, nodes, self.left),
+                                    np.where(is_leaf, nodes, self.right)]).reshape(-1)
+        leaf = np.zeros(n_rows, dtype=np.int64)
+        rows = np.arange(n_rows, dtype=np.int64)
+        current = np.zeros(n_rows, dtype=np.int64)
+        offsets = rows * width
+        while rows.size:
+            goes_right = flat[offsets + feature[current]] > threshold[current]
+            current = children[2 * current + goes_right]
+            done = is_leaf[current]
+            finished = np.count_nonzero(done)
+            if finished and (finished == rows.size or 4 * finished >= rows.size):
+                leaf[rows[done]] = current[done]
+                keep = ~done
+                rows, current, offsets = rows[keep], current[keep], offsets[keep]
+        return leaf
 
     def to_state(self) -> dict[str, Any]:
         """Return the structure as arrays."""
@@ -133,6 +149,7 @@ class CategoryLeaves:
     offsets: np.ndarray
     codes: np.ndarray
     counts: np.ndarray
+    _keys: np.ndarray = field(init=False, repr=False)
 
     @classmethod
     def fit(cls, leaves: np.ndarray, codes: np.ndarray, n_nodes: int, n_codes: int
@@ -140,6 +157,13 @@ class CategoryLeaves:
         """Count ``codes`` (integers in ``[0, n_codes)``) per leaf of each row."""
         keys, counts = np.unique(leaves * n_codes + codes, return_counts=True)
         return cls(_segments(keys // n_codes, n_nodes), keys % n_codes, counts)
+
+    def __post_init__(self) -> None:
+        """Precompute the search keys of :meth:`sample`."""
+        owner, before, totals = self._totals()
+        within = (np.cumsum(self.counts) - before[owner]) / np.maximum(totals[owner], 1)
+        # ``node + cumulative share`` increases over all entries: one search serves all rows.
+        self._keys = owner + within
 
     def _totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the node of every entry, the rows counted before it and per node."""
@@ -150,11 +174,10 @@ class CategoryLeaves:
 
     def sample(self, leaves: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Draw one code per row from its leaf's counts."""
-        owner, before, totals = self._totals()
-        within = (np.cumsum(self.counts) - before[owner]) / totals[owner]
-        # ``node + cumulative share`` increases over all entries: one search serves all rows.
-        position = np.searchsorted(owner + within, leaves + rng.random(leaves.shape[0]),
-                                   side="right")
+        queries = leaves + rng.random(leaves.shape[0])
+        order = np.argsort(queries)  # sorted queries search the keys in cache order
+        position = np.empty(len(queries), dtype=np.int64)
+        position[order] = np.searchsorted(self._keys, queries[order], side="right")
         return self.codes[np.minimum(position, self.offsets[leaves + 1] - 1)]
 
     def probability(self, leaves: np.ndarray, code: int) -> np.ndarray:
