@@ -286,7 +286,8 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         """
         model, coder = self.column_models_[step], self.coders_[step]
         column = 1 + len(self.context_coders_) + step
-        leaves = model.tree.apply(np.ascontiguousarray(features[rows, :column]))
+        # The tree splits on features before ``column`` only; all rows need no copy.
+        leaves = model.tree.apply(features if len(rows) == len(features) else features[rows])
         if conditions is not None and step in conditions:
             codes = np.full(len(rows), conditions[step])
         else:
