@@ -263,7 +263,7 @@ def pii_reuse(
     ]
     if not searched or len(real_values) == 0:
         return 0
-    return int(np.isin(real_values, np.concatenate(searched)).sum())
+    return int(pd.Series(real_values).isin(pd.Index(np.concatenate(searched))).sum())
 
 
 def _columns(columns: Sequence[str] | None, *frames: pd.DataFrame) -> list[str]:
