@@ -17,6 +17,7 @@ from synthohive.cardinality import (
 )
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.copula import GaussianCopula
+from synthohive.models.trees import TreeSynthesizer
 from synthohive.relational import RelationalSynthesizer
 from synthohive.schema import Schema
 from synthohive.transform import DataTransformer
@@ -31,6 +32,7 @@ __all__ = [
     "NegativeBinomialCardinality",
     "RelationalSynthesizer",
     "Schema",
+    "TreeSynthesizer",
     "__version__",
     "connectors",
     "datasets",

@@ -27,8 +27,10 @@ Reports and gates
     :func:`evaluate` (real vs synthetic rows, one table or a dict of tables with a schema,
     optionally ``holdout=`` real rows) returns a :class:`QualityReport` (``score``,
     ``column_shapes_score``, ``column_pair_score``, ``details``, ``pairs``, ``relational``,
-    ``privacy``, ``to_json``, ``to_html``). :func:`check_quality` raises
-    ``QualityGateError`` listing every column above its threshold (QUAL-01);
+    ``privacy``, ``detection``, ``to_json``, ``to_html``). :func:`detection_score` is the
+    cross-validated accuracy of a classifier telling synthetic rows from real ones (0.5
+    ideal). :func:`check_quality` raises ``QualityGateError`` listing every column above its
+    threshold (QUAL-01);
     :func:`check_constraints` raises ``ConstraintViolationError`` for declared
     min/max/allowed/not_null/unique/dtype constraints (QUAL-04).
 
@@ -56,6 +58,7 @@ from synthohive.metrics._constraints import (
     check_training_constraints,
     constraint_violations,
 )
+from synthohive.metrics._detection import detection_score
 from synthohive.metrics._evaluate import assess, assess_tables, evaluate, pair_distances
 from synthohive.metrics._gate import check_quality, check_threshold
 from synthohive.metrics._pairs import (
@@ -91,6 +94,7 @@ __all__ = [
     "contingency_tvd",
     "correlation_delta",
     "dcr_share",
+    "detection_score",
     "evaluate",
     "exact_copy_share",
     "ks_statistic",

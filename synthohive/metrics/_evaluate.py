@@ -11,6 +11,7 @@ import pandas as pd
 
 from synthohive.exceptions import DataValidationError
 from synthohive.metrics._column import column_distances
+from synthohive.metrics._detection import detection_table
 from synthohive.metrics._gate import check_quality
 from synthohive.metrics._leakage import privacy_row, sensitive_columns
 from synthohive.metrics._reference import ReferenceProfile
@@ -193,6 +194,9 @@ def evaluate(
     on fidelity. Every report has a privacy section (:attr:`QualityReport.privacy`, one row
     per table): ``exact_copy_share``, ``pii_reuse`` and, with ``holdout``, ``dcr_share`` and
     ``nn_distance_ratio``.
+    The ``detection`` section holds, per table, the accuracy of a classifier
+    telling synthetic rows from real ones (:func:`detection_score`, 0.5 ideal), child
+    tables joined with their parents' columns when a schema is given.
 
     Parameters
     ----------
@@ -226,8 +230,12 @@ def evaluate(
     if isinstance(real, pd.DataFrame) and isinstance(synthetic, pd.DataFrame):
         if holdout is not None and not isinstance(holdout, pd.DataFrame):
             raise DataValidationError("With one real table, holdout must be a DataFrame.")
-        return _evaluate_table(real, synthetic, None, None, synthetic, holdout,
-                               sensitive_columns(real, None)[None])
+        sensitive = sensitive_columns(real, None)[None]
+        report = _evaluate_table(real, synthetic, None, None, synthetic, holdout, sensitive)
+        report.detection = detection_table({None: real}, {None: synthetic}, None,
+                                           {None: _judged_columns(real, None, None,
+                                                                  sensitive[1])})
+        return report
     if not (isinstance(real, Mapping) and isinstance(synthetic, Mapping)):
         raise DataValidationError(
             "evaluate needs two DataFrames or two dicts of DataFrames, got "
@@ -246,5 +254,9 @@ def evaluate(
                         None if holdout is None else holdout.get(name), sensitive[name])
         for name, frame in real.items()
     ]
+    columns = {name: _judged_columns(frame, name, schema, sensitive[name][1])
+               for name, frame in real.items()}
     relational = None if schema is None else relational_distances(real, synthetic, schema)
-    return QualityReport.combine(reports, relational)
+    report = QualityReport.combine(reports, relational)
+    report.detection = detection_table(real, synthetic, schema, columns)
+    return report

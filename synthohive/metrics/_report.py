@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.metrics._detection import DETECTION_COLUMNS
 from synthohive.metrics._frames import rows_of
 from synthohive.metrics._reference import PAIR_COLUMNS
 from synthohive.metrics._relational import RELATIONAL_COLUMNS
@@ -88,10 +89,14 @@ class QualityReport:
         output; must be 0) and, when :func:`~synthohive.metrics.evaluate` got ``holdout=``,
         ``dcr_share`` (0.5 is ideal) and ``nn_distance_ratio`` (see
         :mod:`synthohive.metrics._privacy`).
+    detection : DataFrame, optional
+        Per-table rows: ``table``, ``rows``, ``detection`` (cross-validated accuracy of a
+        classifier telling synthetic rows from real ones, 0.5 ideal; see
+        :func:`synthohive.metrics.detection_score`). Filled by ``evaluate`` (from rows).
 
     Attributes
     ----------
-    details, pairs, relational, privacy : DataFrame
+    details, pairs, relational, privacy, detection : DataFrame
         As given (empty when not given).
     distributions : list of dict
         As given.
@@ -104,6 +109,7 @@ class QualityReport:
         relational: pd.DataFrame | None = None,
         distributions: list[dict[str, Any]] | None = None,
         privacy: pd.DataFrame | None = None,
+        detection: pd.DataFrame | None = None,
     ) -> None:
         self.details = details.reset_index(drop=True)
         self.pairs = (
@@ -115,6 +121,9 @@ class QualityReport:
         self.distributions = list(distributions or [])
         self.privacy = (
             pd.DataFrame(columns=PRIVACY_COLUMNS) if privacy is None else privacy
+        ).reset_index(drop=True)
+        self.detection = (
+            pd.DataFrame(columns=DETECTION_COLUMNS) if detection is None else detection
         ).reset_index(drop=True)
 
     @classmethod
@@ -259,6 +268,7 @@ class QualityReport:
             "relational": _records(self.relational),
             "privacy": _records(self.privacy),
             "distributions": self.distributions,
+            "detection": _records(self.detection),
         }
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -308,13 +318,14 @@ class QualityReport:
             relational = pd.DataFrame(body["relational"], columns=RELATIONAL_COLUMNS)
             privacy = pd.DataFrame(body.get("privacy", []), columns=PRIVACY_COLUMNS)
             distributions = body["distributions"]
+            detection = pd.DataFrame(body.get("detection", []), columns=DETECTION_COLUMNS)
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise DataValidationError(
                 f"Not a quality report written by QualityReport.to_json ({exc!r})."
             ) from exc
         numeric = _PAIR_REPORT_COLUMNS[4:]
         pairs[numeric] = pairs[numeric].astype(float)
-        return cls(details, pairs, relational, distributions, privacy)
+        return cls(details, pairs, relational, distributions, privacy, detection)
 
     def to_html(self, path: str | os.PathLike[str]) -> Path:
         """Write a self-contained HTML page: scores, plots and tables.

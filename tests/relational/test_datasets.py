@@ -33,21 +33,22 @@ def test_real_dataset_end_to_end(name, depth, tmp_path):
 def test_default_model_depends_on_table_size():
     from synthohive.models import default_model
     from synthohive.models.copula import GaussianCopula
-    from synthohive.models.ctgan import CTGAN
+    from synthohive.models.trees import TreeSynthesizer
 
-    assert isinstance(default_model(19_999), GaussianCopula)
-    assert isinstance(default_model(20_000), CTGAN)
-    assert isinstance(default_model(), CTGAN)
+    assert isinstance(default_model(199), GaussianCopula)
+    assert isinstance(default_model(200), TreeSynthesizer)
+    assert isinstance(default_model(), TreeSynthesizer)
     assert default_model(10) is not default_model(10)
 
 
 def test_default_models_on_full_sakila(tmp_path):
-    from synthohive.models.copula import GaussianCopula
+    from synthohive.models import default_model
 
     schema, tables = read_dataset("sakila")
     synth = RelationalSynthesizer(schema, random_state=0).fit(tables)
     assert synth.models_
-    assert all(isinstance(m, GaussianCopula) for m in synth.models_.values())
+    for name, model in synth.models_.items():
+        assert type(model) is type(default_model(len(tables[name]))), name
     synthetic = synth.sample(random_state=2)
     _assert_joins_with_input_dtypes(schema, tables, synthetic)
     for table, frame in tables.items():

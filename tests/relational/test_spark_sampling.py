@@ -144,12 +144,13 @@ def test_copied_parent_columns_on_executors(spark, star, tmp_path):
 
 
 def test_default_models_on_executors(spark, star, tmp_path):
-    """The library's default models (Gaussian copulas here) travel to the executors."""
-    from synthohive import GaussianCopula
+    """The library's default models (copulas and trees here) travel to the executors."""
+    from synthohive.models import default_model
 
     schema, tables = star
     synth = RelationalSynthesizer(schema, random_state=0, chunk_size=97).fit(tables)
-    assert all(isinstance(m, GaussianCopula) for m in synth.models_.values())
+    for name, model in synth.models_.items():
+        assert type(model) is type(default_model(len(tables[name]))), name
     one = _same_on_1_and_3_partitions(spark, synth, tmp_path, random_state=4)
     for name in schema.table_names:
         assert one[name].dtypes.equals(tables[name][one[name].columns].dtypes), name

@@ -1,0 +1,71 @@
+"""detection_score: about 0.5 for two halves of one table, near 1 for a different one."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synthohive.exceptions import DataValidationError
+from synthohive.metrics import QualityReport, detection_score, evaluate
+
+
+def _table(seed: int, n: int = 1200, shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    segment = rng.choice(["a", "b", "c"], n)
+    return pd.DataFrame({
+        "segment": pd.array(segment, dtype="string"),
+        "amount": rng.lognormal(2, 0.5, n) + shift,
+        "day": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+        "count": pd.array(np.where(rng.random(n) < 0.1, pd.NA, rng.integers(0, 9, n)),
+                          dtype="Int64"),
+        "name": [f"person {i}" for i in rng.permutation(n)],  # id-like: unique text
+    })
+
+
+def test_two_halves_of_one_table_read_about_one_half():
+    table = _table(0)
+    score = detection_score(table.iloc[::2], table.iloc[1::2])
+    assert 0.4 < score < 0.6
+
+
+def test_a_different_table_is_recognised_and_same_seed_same_score():
+    real, other = _table(0), _table(1, shift=30.0)
+    assert detection_score(real, other) > 0.9
+    assert detection_score(real, other, random_state=3) == detection_score(real, other,
+                                                                           random_state=3)
+
+
+def test_bad_input():
+    with pytest.raises(DataValidationError, match="different columns"):
+        detection_score(_table(0), _table(0).drop(columns=["day"]))
+    with pytest.raises(DataValidationError, match="at least 2 rows"):
+        detection_score(_table(0).iloc[:1], _table(0))
+    with pytest.raises(DataValidationError, match="two DataFrames"):
+        detection_score(_table(0), {"a": 1})
+
+
+def test_report_detection_per_table_with_children_joined_with_parents():
+    rng = np.random.default_rng(0)
+    customers = pd.DataFrame({"customer_id": np.arange(200), "vip": np.arange(200) % 2 == 0})
+    orders = pd.DataFrame({"order_id": np.arange(1000), "customer_id": np.arange(1000) % 200})
+    vip = customers["vip"].to_numpy()[orders["customer_id"]]
+    noise = rng.uniform(0.9, 1.1, 1000)
+    orders["amount"] = np.where(vip, 100.0, 10.0) * noise
+    real = {"customers": customers, "orders": orders}
+    # The same amounts, but on the other kind of customer: only the join shows it.
+    broken = {"customers": customers,
+              "orders": orders.assign(amount=np.where(vip, 10.0, 100.0) * noise)}
+    schema = {"tables": {
+        "customers": {"primary_key": "customer_id"},
+        "orders": {"primary_key": "order_id", "foreign_keys": [
+            {"column": "customer_id", "references": "customers.customer_id"}]}}}
+    report = evaluate(real, broken, schema=schema)
+    scores = report.detection.set_index("table")["detection"]
+    assert report.detection.columns.tolist() == ["table", "rows", "detection"]
+    assert scores["customers"] < 0.6
+    assert scores["orders"] > 0.8
+    assert evaluate(real, broken).detection.set_index("table")["detection"]["orders"] < 0.65
+    again = QualityReport.from_json(report.to_json())
+    pd.testing.assert_frame_equal(again.detection, report.detection, check_dtype=False)
+    single = evaluate(_table(0), _table(0))
+    assert single.detection["table"].isna().all()
+    assert single.detection["rows"].item() == 1200
