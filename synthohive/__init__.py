@@ -10,6 +10,7 @@ from synthohive.cardinality import (
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.copula import GaussianCopula
 from synthohive.models.ctgan import CTGAN
+from synthohive.models.tvae import TVAE
 from synthohive.relational import RelationalSynthesizer
 from synthohive.schema import Schema
 from synthohive.transform import DataTransformer
@@ -24,6 +25,7 @@ __all__ = [
     "NegativeBinomialCardinality",
     "RelationalSynthesizer",
     "Schema",
+    "TVAE",
     "__version__",
     "connectors",
     "datasets",
