@@ -1,7 +1,8 @@
 """Resumable fits (CHK-01): one checkpoint file holding the whole state of a training run.
 
 A neural model fitted with ``checkpoint_dir`` writes ``<checkpoint_dir>/checkpoint.shm``
-every ``checkpoint_interval`` epochs and once more, marked finished, when training ends.
+every ``checkpoint_interval`` epochs (by default, as often as keeps writing under 4 % of
+the training time) and once more, marked finished, when training ends.
 The file holds everything the rest of the run depends on: the fitted transformers, every
 network's weights and buffers, every optimizer's state, the state of every random
 generator the net owns (``torch.Generator`` and ``numpy.random.Generator`` attributes),
@@ -27,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,12 @@ from synthohive.exceptions import DataValidationError, SerializationError
 from synthohive.persistence import load_artifact, save_artifact
 
 CHECKPOINT_FILE = "checkpoint.shm"
+# With checkpoint_interval=None, a checkpoint is due once the training time since the last
+# one reaches this many times the last write's duration (writing stays under 1/25 = 4 %).
+WRITE_BUDGET = 25
+# Write duration assumed before the first write (so a fit shorter than about a second
+# writes only its final checkpoint).
+_FIRST_WRITE_SECONDS = 0.04
 _KIND = "synthohive-training-checkpoint"
 # Parameters that do not change what a fit computes.
 _UNFINGERPRINTED = ("verbose", "callbacks", "checkpoint_dir", "checkpoint_interval")
@@ -220,29 +228,43 @@ class TrainingRun:
 
 
 class PeriodicCheckpoint(Checkpoint):
-    """skorch ``Checkpoint`` that writes a :class:`TrainingRun` every ``interval`` epochs.
+    """skorch ``Checkpoint`` that writes a :class:`TrainingRun` periodically.
+
+    Where the run resumes from does not change its result, so the schedule is free:
+    every ``interval`` epochs, or with ``interval=None`` after an epoch once the training
+    time since the last write is ``WRITE_BUDGET`` times that write's duration.
 
     Parameters
     ----------
     run : TrainingRun
         The run to write.
-    interval : int
-        Epochs between two checkpoints.
+    interval : int or None
+        Epochs between two checkpoints, or None for the time budget.
     """
 
-    def __init__(self, run: TrainingRun, interval: int) -> None:
+    def __init__(self, run: TrainingRun, interval: int | None) -> None:
         self.run = run
         self.interval = interval
         super().__init__(monitor=self._due, f_params=None, f_optimizer=None,
                          f_criterion=None, f_history=None, dirname=str(run.directory),
                          event_name=None)
 
+    def on_train_begin(self, net: Any, **kwargs: Any) -> None:
+        """Start the clock of the time budget."""
+        self.last_end_ = time.perf_counter()
+        self.last_cost_ = _FIRST_WRITE_SECONDS
+
     def _due(self, net: Any) -> bool:
-        return len(net.history) % int(self.interval) == 0
+        if self.interval is not None:
+            return len(net.history) % int(self.interval) == 0
+        return time.perf_counter() - self.last_end_ >= WRITE_BUDGET * self.last_cost_
 
     def save_model(self, net: Any) -> None:
-        """Write the run's state (not finished)."""
+        """Write the run's state (not finished) and time the write."""
+        start = time.perf_counter()
         self.run.write(net, finished=False)
+        self.last_end_ = time.perf_counter()
+        self.last_cost_ = self.last_end_ - start
 
 
 def _generators(net: Any) -> list[tuple[str, torch.Generator | np.random.Generator]]:
@@ -283,17 +305,19 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def checked_interval(value: Any, model_name: str) -> int:
-    """Validate a ``checkpoint_interval`` parameter.
+def checked_interval(value: Any, model_name: str) -> int | None:
+    """Validate a ``checkpoint_interval`` parameter (a positive integer or None).
 
     Raises
     ------
     DataValidationError
-        If it is not a positive integer.
+        If it is neither.
     """
+    if value is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
         raise DataValidationError(
-            f"{model_name} checkpoint_interval={value!r} must be a positive integer."
+            f"{model_name} checkpoint_interval={value!r} must be a positive integer or None."
         )
     return int(value)
 

@@ -213,9 +213,11 @@ class NeuralModel(ConditionalGenerativeModel):
         callbacks: list[Any] = []
         if validation is not None:
             callbacks.append(("validation", validation))
-        callbacks += [("epoch_logger", EpochLogger(keys)), ("progress_bar", EpochProgressBar(keys))]
+        callbacks += [("epoch_logger", EpochLogger(keys)),
+                      ("progress_bar", EpochProgressBar(keys))]
         if run is not None:
-            callbacks.append(("checkpoint", PeriodicCheckpoint(run, int(self.checkpoint_interval))))
+            interval = checked_interval(self.checkpoint_interval, type(self).__name__)
+            callbacks.append(("checkpoint", PeriodicCheckpoint(run, interval)))
         callbacks += list(self.callbacks or [])
         if validation is not None and self.patience is not None:
             callbacks.append(("stop_on_patience", StopOnPatience(validation)))

@@ -96,8 +96,10 @@ class TVAE(NeuralModel):
         ``checkpoint_interval`` epochs and when training ends, and the same ``fit`` called
         again with the same directory continues from it, bit-identically to an
         uninterrupted fit (see :class:`~synthohive.CTGAN` and ``doc/ctgan.md``).
-    checkpoint_interval : int, default=5
-        Epochs between two checkpoints.
+    checkpoint_interval : int or None, default=None
+        Epochs between two checkpoints; None writes one whenever the training time since
+        the last reaches 25 times that write's duration, so checkpointing costs at most
+        about 4 % of the fit (where the fit resumes does not change its result).
 
     Attributes
     ----------
@@ -159,7 +161,7 @@ class TVAE(NeuralModel):
         callbacks: list[Any] | None = None,
         transformer: DataTransformer | None = None,
         checkpoint_dir: str | os.PathLike[str] | None = None,
-        checkpoint_interval: int = 5,
+        checkpoint_interval: int | None = None,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
