@@ -84,6 +84,11 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         Learn each datetime column that closely follows the table's first complete datetime
         column (e.g. a shipped date a few days after the order date) as its offset from it,
         which keeps their order and spacing. False learns every date on its own.
+    checkpoint_dir : str, path-like or None, default=None
+        Directory of a resumable fit: every table's model that takes a ``checkpoint_dir``
+        (CTGAN, TVAE) checkpoints into ``<checkpoint_dir>/<table>``, so calling ``fit``
+        again after a crash continues each interrupted table and does not train the
+        finished ones again (see ``doc/relational.md``). Not stored by :meth:`save`.
 
     Attributes
     ----------
@@ -147,6 +152,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         chunk_size: int = 50_000,
         inherit_threshold: float | None = DEFAULT_THRESHOLD,
         datetime_offsets: bool = True,
+        checkpoint_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.schema = schema
         self.model = model
@@ -158,6 +164,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         self.chunk_size = chunk_size
         self.inherit_threshold = inherit_threshold
         self.datetime_offsets = datetime_offsets
+        self.checkpoint_dir = checkpoint_dir
 
     # ------------------------------------------------------------------ fit
 
@@ -188,7 +195,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         seed = draw_seed(self.random_state)
         layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets)
         fitted = fit_tables(layout, tables, seed, self._model_template,
-                            self._cardinality_template)
+                            self._cardinality_template, self.checkpoint_dir)
         order, plans = layout.order, layout.plans
         self.schema_ = schema
         self.order_ = order

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from synthohive.models.tvae import TVAE
-from tests.models.ctgan.conftest import _one_torch_thread, iris  # noqa: F401 (fixtures)
 
 SMALL = {
     "embedding_dim": 8,
@@ -22,5 +21,5 @@ def small_tvae(**params) -> TVAE:
 
 
 @pytest.fixture(scope="session")
-def fitted_iris(iris) -> TVAE:  # noqa: F811 (the imported fixture)
+def fitted_iris(iris) -> TVAE:
     return small_tvae(epochs=20, random_state=0).fit(iris)
