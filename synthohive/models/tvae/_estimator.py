@@ -78,8 +78,11 @@ class TVAE(NeuralModel):
         epoch's weights are kept).
     validation_interval : int, default=5
         Score the held-out rows every this many epochs.
-    patience : int or None, default=4
+    patience : int or None, default=6
         Stop after this many validation scorings without improvement; None trains all epochs.
+        (On the 20k-row sales table the held-out score and the SDMetrics quality improve
+        until about epoch 50, with noisy early scores: a shorter patience stopped at epoch
+        25 with quality 0.76 instead of 0.83.)
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw (split, weights, batches, noise, sampling).
     device : {"auto", "cpu", "cuda"} or str, default="auto"
@@ -154,7 +157,7 @@ class TVAE(NeuralModel):
         loss_factor: float = 2.0,
         validation_fraction: float = 0.1,
         validation_interval: int = 5,
-        patience: int | None = 4,
+        patience: int | None = 6,
         random_state: int | np.random.RandomState | None = None,
         device: str = "auto",
         verbose: int = 0,
