@@ -68,6 +68,8 @@ class NeuralModel(ConditionalGenerativeModel):
     _LOSS_KEYS: ClassVar[tuple[str, ...]] = ()
     #: Hint added to the divergence error.
     _DIVERGENCE_HINT: ClassVar[str] = ""
+    #: Attribute of the net holding the weights that the validation checkpoint keeps.
+    _TRAINED_MODULE: ClassVar[str] = "module_"
 
     # ------------------------------------------------------------ abstract
 
@@ -202,9 +204,6 @@ class NeuralModel(ConditionalGenerativeModel):
             type(self).__name__, len(X), X.shape[1], len(self.history_), self.best_epoch_,
             self.best_score_,
         )
-
-    #: Attribute of the net holding the weights that the validation checkpoint keeps.
-    _TRAINED_MODULE: ClassVar[str] = "module_"
 
     def _callbacks(self, validation: ValidationCheckpoint | None,
                    run: TrainingRun | None) -> list[Any]:

@@ -335,7 +335,7 @@ class CTGAN(NeuralModel):
 
         The generator runs in evaluation mode (batch norm from running statistics) through
         its :class:`~synthohive.models.ctgan._networks.FrozenGenerator` form, in chunks of
-        ``_SAMPLE_CHUNK[device]`` rows.
+        ``SAMPLE_CHUNK[device]`` rows.
         """
         module = self.generator_ if generator is None else generator
         device = self.device_
