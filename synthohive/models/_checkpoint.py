@@ -52,6 +52,8 @@ WRITE_BUDGET = 25
 # writes only its final checkpoint).
 _FIRST_WRITE_SECONDS = 0.04
 _KIND = "synthohive-training-checkpoint"
+_FIELDS = frozenset({"kind", "fingerprint", "seed", "finished", "history", "modules",
+                     "optimizers", "generators", "validation", "extra"})
 # Parameters that do not change what a fit computes.
 _UNFINGERPRINTED = ("verbose", "callbacks", "checkpoint_dir", "checkpoint_interval")
 
@@ -148,6 +150,12 @@ class TrainingRun:
             raise SerializationError(
                 f"{self.path} is not a {self.model_name} training checkpoint; delete it or "
                 "pass another checkpoint_dir."
+            )
+        missing = sorted(_FIELDS - set(state))
+        if missing:
+            raise SerializationError(
+                f"The checkpoint {self.path} lacks {missing}; it is damaged. Delete the "
+                "directory to start over."
             )
         if state.get("fingerprint") != self.fingerprint:
             raise DataValidationError(
