@@ -14,8 +14,8 @@ import pytest
 from skorch.callbacks import Callback
 
 from synthohive.exceptions import DataValidationError, SerializationError
-from synthohive.models._checkpoint import CHECKPOINT_FILE
-from synthohive.persistence import load_artifact
+from synthohive.models._checkpoint import _KIND, CHECKPOINT_FILE
+from synthohive.persistence import load_artifact, save_artifact
 from tests.models.ctgan.conftest import small_ctgan
 from tests.models.tvae.conftest import small_tvae
 
@@ -162,4 +162,7 @@ def test_corrupt_truncated_or_foreign_checkpoint_is_a_serialization_error(iris, 
             small_tvae(**SETTINGS, checkpoint_dir=tmp_path).fit(iris)
     model.save(path)  # a model artifact is not a training checkpoint
     with pytest.raises(SerializationError, match="not a TVAE training checkpoint"):
+        small_tvae(**SETTINGS, checkpoint_dir=tmp_path).fit(iris)
+    save_artifact(path, {"kind": _KIND})
+    with pytest.raises(SerializationError, match="lacks"):
         small_tvae(**SETTINGS, checkpoint_dir=tmp_path).fit(iris)
