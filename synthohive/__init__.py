@@ -32,6 +32,7 @@ __all__ = [
     "NegativeBinomialCardinality",
     "RelationalSynthesizer",
     "Schema",
+    "TVAE",
     "TreeSynthesizer",
     "__version__",
     "connectors",
@@ -44,6 +45,7 @@ __all__ = [
 # Public name -> module that defines it, imported on first access (PEP 562).
 _LAZY = {
     "CTGAN": "synthohive.models.ctgan",
+    "TVAE": "synthohive.models.tvae",
 }
 
 

@@ -95,7 +95,9 @@ class EpochProgressBar(Callback):
         """Open the bar."""
         self.last_ = {}
         if net.verbose >= 1:
-            self.bar_ = tqdm(total=int(net.max_epochs), unit="epoch", leave=True)
+            # A resumed fit starts with the epochs of its checkpoint already done.
+            self.bar_ = tqdm(total=int(net.max_epochs), initial=len(net.history), unit="epoch",
+                             leave=True)
 
     def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         """Advance the bar and show the latest numbers."""
@@ -164,9 +166,30 @@ class ValidationCheckpoint(Callback):
         self.should_stop_ = False
         return self
 
-    def on_train_begin(self, net: Any, **kwargs: Any) -> None:
-        """Start a fresh run."""
-        self.initialize()
+    def state_dict(self) -> dict[str, Any]:
+        """Return the best-so-far state, for a training checkpoint.
+
+        Returns
+        -------
+        dict
+            ``best_score``, ``best_epoch``, ``best_state`` (weights or None), ``misses``.
+        """
+        return {"best_score": float(self.best_score_), "best_epoch": self.best_epoch_,
+                "best_state": self.best_state_, "misses": int(self.misses_)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from a state written by :meth:`state_dict` (a resumed fit).
+
+        Parameters
+        ----------
+        state : dict
+            As returned by :meth:`state_dict`.
+        """
+        self.best_score_ = float(state["best_score"])
+        self.best_epoch_ = None if state["best_epoch"] is None else int(state["best_epoch"])
+        self.best_state_ = state["best_state"]
+        self.misses_ = int(state["misses"])
+        self.should_stop_ = self.patience is not None and self.misses_ >= self.patience
 
     def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         """Score on schedule, remember improvements, count misses."""

@@ -13,11 +13,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from synthohive import (
     CTGAN,
+    TVAE,
     DataTransformer,
     EmpiricalCardinality,
     GaussianCopula,
     NegativeBinomialCardinality,
     RelationalSynthesizer,
+    TreeSynthesizer,
 )
 from synthohive.utils.estimator_checks import Adapter, estimator_checks
 
@@ -74,6 +76,9 @@ ESTIMATORS = [
     (CTGAN(epochs=1, batch_size=10, pac=2, embedding_dim=8, generator_dim=(8,),
            discriminator_dim=(8,), validation_fraction=0.0, random_state=0, device="cpu"),
      _MODEL),
+    (TVAE(epochs=1, batch_size=10, embedding_dim=8, compress_dims=(8,), decompress_dims=(8,),
+          validation_fraction=0.0, random_state=0, device="cpu"), _MODEL),
+    (TreeSynthesizer(min_samples_leaf=3, random_state=0), _MODEL),
     (EmpiricalCardinality(random_state=0), _COUNTS),
     (NegativeBinomialCardinality(random_state=0), _COUNTS),
     (RelationalSynthesizer(_SCHEMA, model=GaussianCopula(), random_state=0), _TABLES),

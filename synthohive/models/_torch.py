@@ -179,6 +179,26 @@ class SpanLayout:
         index = self.segment.expand(x.shape[0], -1)
         return out.scatter_reduce(1, index, x.detach(), reduce="amax", include_self=True)
 
+    def block_logsumexp(self, logits: torch.Tensor) -> torch.Tensor:
+        """Per-row ``log(sum(exp(logits)))`` of every softmax block (with gradient).
+
+        Parameters
+        ----------
+        logits : Tensor of shape (n_rows, dim)
+            Raw network output.
+
+        Returns
+        -------
+        Tensor of shape (n_rows, n_blocks)
+            The log-normaliser of each block's softmax; with it, the cross-entropy of a
+            one-hot target ``t`` is ``logsumexp - (t * logits).sum()`` block by block.
+        """
+        x = logits[:, self.soft_index]
+        peak = self._block_max(x)
+        e = torch.exp(x - peak[:, self.segment])
+        total = e.new_zeros((e.shape[0], self.n_blocks)).index_add(1, self.segment, e)
+        return peak + torch.log(total)
+
     def activate(
         self,
         logits: torch.Tensor,

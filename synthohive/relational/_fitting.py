@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from synthohive.exceptions import SynthoHiveError, TrainingError
+from synthohive.exceptions import DataValidationError, SynthoHiveError, TrainingError
 from synthohive.privacy import PrivacyConfig
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import detect_rules
@@ -134,7 +135,8 @@ def _unchanged(plan: TablePlan) -> list[str]:
 
 def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
                model_template: Callable[[str, int], Any],
-               cardinality_template: Callable[[str, str], Any]) -> Fitted:
+               cardinality_template: Callable[[str, str], Any],
+               checkpoint_dir: str | os.PathLike[str] | None = None) -> Fitted:
     """Fit every relation's cardinality estimator and every table's model, in order.
 
     Parameters
@@ -150,6 +152,9 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
         of ``n_rows`` training rows.
     cardinality_template : callable
         ``cardinality_template(table, fk column)`` returns a relation's estimator template.
+    checkpoint_dir : path-like, optional
+        Each model with a ``checkpoint_dir`` parameter checkpoints into
+        ``<checkpoint_dir>/<table>``: a refit resumes it, or skips its training when done.
 
     Returns
     -------
@@ -177,6 +182,8 @@ def fit_tables(layout: Layout, tables: Mapping[str, pd.DataFrame], seed: int,
             model.set_params(**{k: v for k, v in hints.items() if v and k in params})
             if "privacy" in params:  # the tables are sanitised already
                 model.set_params(privacy=PrivacyConfig(detect=False))
+            if checkpoint_dir is not None and "checkpoint_dir" in params:
+                model.set_params(checkpoint_dir=table_directory(checkpoint_dir, name))
             logger.info("Fitting %s on table %r (%d rows, %d columns, %d context columns)",
                         type(model).__name__, name, len(frame), len(plan.fitted_columns),
                         0 if context is None else context.shape[1])
@@ -194,6 +201,21 @@ def seeded(estimator: Any, seed: int) -> Any:
     if "random_state" in estimator.get_params(deep=False):
         estimator.set_params(random_state=seed)
     return estimator
+
+
+def table_directory(checkpoint_dir: Any, table: str) -> str:
+    """Return the checkpoint sub-directory of ``table``.
+
+    Raises
+    ------
+    DataValidationError
+        If ``checkpoint_dir`` is not a path.
+    """
+    if not isinstance(checkpoint_dir, str | os.PathLike):
+        raise DataValidationError(
+            f"checkpoint_dir must be a path or None, got {checkpoint_dir!r}."
+        )
+    return os.path.join(os.fspath(checkpoint_dir), table)
 
 
 def parent_context(plan: TablePlan, frame: pd.DataFrame) -> pd.DataFrame | None:

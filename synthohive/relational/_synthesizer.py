@@ -91,6 +91,11 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         role ``"pii"``/``"id"``, are replaced by fakes in their own format, consistently
         across tables (a child's copy of its parent's value stays equal to it). Not stored
         by :meth:`save` (nor its secret).
+    checkpoint_dir : str, path-like or None, default=None
+        Directory of a resumable fit: every table's model that takes a ``checkpoint_dir``
+        (CTGAN, TVAE) checkpoints into ``<checkpoint_dir>/<table>``, so calling ``fit``
+        again after a crash continues each interrupted table and does not train the
+        finished ones again (see ``doc/relational.md``). Not stored by :meth:`save`.
 
     Attributes
     ----------
@@ -172,6 +177,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         inherit_threshold: float | None = DEFAULT_THRESHOLD,
         datetime_offsets: bool = True,
         privacy: PrivacyConfig | None = None,
+        checkpoint_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.schema = schema
         self.model = model
@@ -184,6 +190,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         self.inherit_threshold = inherit_threshold
         self.datetime_offsets = datetime_offsets
         self.privacy = privacy
+        self.checkpoint_dir = checkpoint_dir
 
     # ------------------------------------------------------------------ fit
 
@@ -220,7 +227,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         tables = sanitizer.fit(tables, schema=schema).transform(tables)
         layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets)
         fitted = fit_tables(layout, tables, seed, self._model_template,
-                            self._cardinality_template)
+                            self._cardinality_template, self.checkpoint_dir)
         order, plans = layout.order, layout.plans
         self.schema_ = schema
         self.privacy_ = sanitizer.columns_

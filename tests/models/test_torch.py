@@ -110,3 +110,16 @@ def test_resolve_device():
     if not torch.cuda.is_available():
         with pytest.raises(DataValidationError, match="CUDA"):
             resolve_device("cuda")
+
+
+def test_block_logsumexp_matches_per_block_logsumexp_with_gradients():
+    layout = SpanLayout(SPANS, torch.device("cpu"))
+    logits = torch.randn(16, 12, generator=torch.Generator().manual_seed(3)) * 30
+    logits.requires_grad_(True)
+    got = layout.block_logsumexp(logits)
+    blocks = [span for span in SPANS if span.activation == "softmax"]
+    expected = torch.stack([torch.logsumexp(logits[:, s.slice], dim=1) for s in blocks], dim=1)
+    torch.testing.assert_close(got, expected)
+    (grad,) = torch.autograd.grad(got.sum(), logits)
+    (expected_grad,) = torch.autograd.grad(expected.sum(), logits)
+    torch.testing.assert_close(grad, expected_grad)

@@ -78,6 +78,9 @@ class GaussianCopula(ConditionalGenerativeModel):
         Marginal of each context column (empty without context).
     correlation_ : ndarray of shape (n_dims, n_dims)
         Correlation of the normal scores, context dimensions first.
+    correlation_changes_ : ndarray
+        Largest change of an entry of ``correlation_`` at each Gibbs sweep of the fit
+        (see :meth:`training_metrics`).
     columns_, dtypes_, context_columns_, n_rows_, seed_
         See :class:`~synthohive.ConditionalGenerativeModel`.
 
@@ -128,7 +131,22 @@ class GaussianCopula(ConditionalGenerativeModel):
         low = np.column_stack([b[0] for b in bounds])
         high = np.column_stack([b[1] for b in bounds])
         rng = numpy_generator(derive_seed(self.seed_, "fit"))
-        self.correlation_ = latent_correlation(low, high, rng)
+        self.correlation_, self.correlation_changes_ = latent_correlation(low, high, rng)
+
+    def training_metrics(self) -> pd.DataFrame:
+        """Return the fitting steps: one row per Gibbs sweep of the latent correlation.
+
+        Returns
+        -------
+        DataFrame
+            ``sweep`` (1, 2, …) and ``correlation_change``, the largest absolute change of
+            an entry of the latent correlation during that sweep: it shrinks as the
+            estimate settles. Empty for a one-row table.
+        """
+        self._check_fitted()
+        changes = np.asarray(self.correlation_changes_, dtype=np.float64)
+        return pd.DataFrame({"sweep": np.arange(1, len(changes) + 1),
+                             "correlation_change": changes})
 
     def _fit_marginals(self, frame: pd.DataFrame, roles: dict[str, str]) -> list[Marginal]:
         return [Marginal.fit(frame[c], str(c), int(self.discrete_int_threshold),
@@ -243,6 +261,7 @@ class GaussianCopula(ConditionalGenerativeModel):
             "marginals": [m.to_state() for m in self.marginals_],
             "context_marginals": [m.to_state() for m in self.context_marginals_],
             "correlation": self.correlation_,
+            "correlation_changes": np.asarray(self.correlation_changes_, dtype=np.float64),
         }
 
     @classmethod
@@ -252,6 +271,8 @@ class GaussianCopula(ConditionalGenerativeModel):
         model.marginals_ = [Marginal.from_state(s) for s in state["marginals"]]
         model.context_marginals_ = [Marginal.from_state(s) for s in state["context_marginals"]]
         model.correlation_ = np.asarray(state["correlation"], dtype=np.float64)
+        model.correlation_changes_ = np.asarray(state.get("correlation_changes", []),
+                                                dtype=np.float64)
         return model
 
 

@@ -9,7 +9,9 @@ number that it fully determines. Instead the scores are found by Gibbs sampling,
 Hoff's extended rank likelihood (Hoff 2007, *Extending the rank likelihood for semiparametric
 copula estimation*): each sweep redraws every column's scores from their normal
 distribution given the other columns, truncated to each row's interval, and re-estimates
-the (Ledoit–Wolf shrunk) correlation. A few sweeps settle the correlation.
+the (Ledoit–Wolf shrunk) correlation. A few sweeps settle the correlation; the largest
+change of a correlation entry at each sweep is returned with it, as the fitting steps that
+``GaussianCopula.training_metrics()`` shows.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ _TINY = 1e-12
 
 
 def latent_correlation(low: np.ndarray, high: np.ndarray, rng: np.random.Generator
-                       ) -> np.ndarray:
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Estimate the correlation of normal scores known up to intervals.
 
     Parameters
@@ -37,24 +39,32 @@ def latent_correlation(low: np.ndarray, high: np.ndarray, rng: np.random.Generat
 
     Returns
     -------
-    ndarray of shape (n_dims, n_dims)
+    correlation : ndarray of shape (n_dims, n_dims)
         Correlation matrix (identity for a single row).
+    changes : ndarray of shape (SWEEPS,)
+        Largest absolute change of an entry of the correlation at each Gibbs sweep
+        (empty for a single row).
     """
     if low.shape[0] > MAX_ROWS:
         rows = np.sort(rng.choice(low.shape[0], MAX_ROWS, replace=False))
         low, high = low[rows], high[rows]
     if low.shape[0] < 2:
-        return np.eye(low.shape[1])
+        return np.eye(low.shape[1]), np.zeros(0)
     floor, ceiling = ndtri(low), ndtri(high)
     scores = inside(low, high, rng)
-    for _ in range(SWEEPS):
-        precision = np.linalg.inv(shrunk_correlation(scores))
+    correlation = shrunk_correlation(scores)
+    changes = np.zeros(SWEEPS)
+    for sweep in range(SWEEPS):
+        precision = np.linalg.inv(correlation)
         for dim in range(scores.shape[1]):
             weight = precision[dim, dim]
             mean = scores[:, dim] - scores @ precision[:, dim] / weight
             scores[:, dim] = truncated_normal(mean, 1.0 / np.sqrt(weight), floor[:, dim],
                                               ceiling[:, dim], rng)
-    return shrunk_correlation(scores)
+        updated = shrunk_correlation(scores)
+        changes[sweep] = np.abs(updated - correlation).max()
+        correlation = updated
+    return correlation, changes
 
 
 def inside(low: np.ndarray, high: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import math
+import os
 from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import clone
-from skorch.history import History
 
-from synthohive.callbacks import (
-    EpochLogger,
-    EpochProgressBar,
-    StopOnPatience,
-    ValidationCheckpoint,
-)
-from synthohive.exceptions import DataValidationError, SerializationError, TrainingError
-from synthohive.metrics import column_distances
-from synthohive.models._torch import SpanLayout, resolve_device
-from synthohive.models.base import ConditionalGenerativeModel
+from synthohive.exceptions import DataValidationError, SerializationError
+from synthohive.models._neural import SAMPLE_CHUNK, NeuralModel
+from synthohive.models._torch import SpanLayout
 from synthohive.models.ctgan._net import CTGANNet, TrainingData
 from synthohive.models.ctgan._networks import Generator
 from synthohive.models.ctgan._sampler import (
@@ -35,27 +25,24 @@ from synthohive.models.ctgan._sampler import (
 )
 from synthohive.persistence import register_persistable
 from synthohive.privacy import PrivacyConfig
-from synthohive.transform import DataTransformer, OutputSpan
+from synthohive.transform import DataTransformer
 from synthohive.utils._random import derive_seed, numpy_generator, torch_generator
 from synthohive.utils._validation import Interval, check_params
 
 logger = logging.getLogger(__name__)
 
-# Rows generated per step: small on the CPU (buffers stay in cache and are reused without
-# page faults), large on a GPU (fewer kernel launches).
-_SAMPLE_CHUNK = {"cpu": 4096, "cuda": 65536}
-_VALIDATION_ROWS = 5000
 _UNCONDITIONED_WITH_CONTEXT = 0.5
 _STORED_PARAMS = (
     "epochs", "batch_size", "pac", "embedding_dim", "generator_dim", "discriminator_dim",
     "generator_lr", "discriminator_lr", "generator_decay", "discriminator_decay",
     "discriminator_steps", "log_frequency", "validation_fraction", "validation_interval",
-    "patience", "random_state", "device", "verbose", "constraints",
+    "patience", "random_state", "device", "verbose", "checkpoint_dir", "checkpoint_interval",
+    "constraints",
 )
 
 
 @register_persistable("CTGAN")
-class CTGAN(ConditionalGenerativeModel):
+class CTGAN(NeuralModel):
     """Conditional tabular GAN (CTGAN, Xu et al. 2019) trained with skorch.
 
     The table is encoded by a :class:`~synthohive.DataTransformer` (mode-specific
@@ -116,6 +103,17 @@ class CTGAN(ConditionalGenerativeModel):
         Template of the table encoder, cloned at fit (None: ``DataTransformer()``). The
         context encoder is a clone of it too. Not stored by :meth:`save`; the fitted
         ``transformer_`` and ``context_transformer_`` are.
+    checkpoint_dir : str, path-like or None, default=None
+        Directory of a resumable fit (CHK-01): a checkpoint (weights, optimizer and random
+        generator states, history, best-so-far validation state) is written there every
+        ``checkpoint_interval`` epochs and when training ends, and the same ``fit`` called
+        again with the same directory continues from it, giving a model bit-identical to an
+        uninterrupted fit. A checkpoint of another table or other parameters is refused.
+        See ``doc/ctgan.md``.
+    checkpoint_interval : int or None, default=None
+        Epochs between two checkpoints; None writes one whenever the training time since
+        the last reaches 25 times that write's duration, so checkpointing costs at most
+        about 4 % of the fit (where the fit resumes does not change its result).
     roles : dict of str to str or None, default=None
         Declared roles ``{column: "categorical" | "numeric" | "datetime"}`` of columns of
         ``X`` (the schema's roles), passed to the table encoder (see
@@ -144,7 +142,11 @@ class CTGAN(ConditionalGenerativeModel):
     generator_ : torch.nn.Module
         Generator holding the best epoch's weights, in evaluation mode.
     history_ : skorch.history.History
-        Per-epoch (and per-batch) training records.
+        Per-epoch (and per-batch) training records. :meth:`training_metrics` gives one
+        row per epoch: ``epoch``, ``loss_g`` (generator loss: critic score plus the
+        conditional cross-entropy), ``loss_d`` (critic's Wasserstein loss),
+        ``gradient_penalty`` (its WGAN-GP term), ``val_score`` (NaN when not scored) and
+        ``seconds``; all losses are means over the epoch's steps.
     best_epoch_ : int
         Epoch whose weights are kept (the best validation score, or the last epoch).
     best_score_ : float or None
@@ -187,6 +189,8 @@ class CTGAN(ConditionalGenerativeModel):
         verbose: int = 0,
         callbacks: list[Any] | None = None,
         transformer: DataTransformer | None = None,
+        checkpoint_dir: str | os.PathLike[str] | None = None,
+        checkpoint_interval: int | None = None,
         roles: dict[str, str] | None = None,
         constraints: dict[str, dict[str, Any]] | None = None,
         privacy: PrivacyConfig | None = None,
@@ -211,17 +215,24 @@ class CTGAN(ConditionalGenerativeModel):
         self.verbose = verbose
         self.callbacks = callbacks
         self.transformer = transformer
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_interval = checkpoint_interval
         self.roles = roles
         self.constraints = constraints
         self.privacy = privacy
 
+    _METRICS: ClassVar[dict[str, str]] = {
+        "loss_g": "loss_g", "loss_d": "loss_d", "gradient_penalty": "gradient_penalty"}
+    _LOSS_KEYS: ClassVar[tuple[str, ...]] = ("loss_g", "loss_d")
+    _DIVERGENCE_HINT: ClassVar[str] = (
+        "lower generator_lr/discriminator_lr or check the data for extreme values.")
+    _TRAINED_MODULE: ClassVar[str] = "generator_"
+
     # ------------------------------------------------------------------ fit
 
-    _parameter_constraints: dict[str, list[Any]] = {
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **NeuralModel._COMMON_CONSTRAINTS,
         "pac": [Interval(Integral, 1, None, closed="left")],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "generator_dim": [list, tuple],
         "discriminator_dim": [list, tuple],
         "generator_lr": [Interval(Real, 0, None, closed="neither")],
@@ -230,17 +241,6 @@ class CTGAN(ConditionalGenerativeModel):
         "discriminator_decay": [Interval(Real, 0, None, closed="left")],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
         "log_frequency": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "validation_interval": [Interval(Integral, 1, None, closed="left")],
-        "patience": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "device": [str],
-        "verbose": ["verbose"],
-        "callbacks": [list, tuple, None],
-        "transformer": [DataTransformer, None],
-        "roles": [dict, None],
-        "constraints": [dict, None],
-        "privacy": [PrivacyConfig, None],
     }
 
     def _check_params(self) -> None:
@@ -249,54 +249,20 @@ class CTGAN(ConditionalGenerativeModel):
             raise DataValidationError(
                 f"CTGAN batch_size={self.batch_size} must be a multiple of pac={self.pac}."
             )
-        for name in ("generator_dim", "discriminator_dim"):
-            dims = getattr(self, name)
-            if not all(isinstance(d, Integral) and not isinstance(d, bool) and d > 0
-                       for d in dims):
-                raise DataValidationError(
-                    f"CTGAN parameter {name}={dims!r} must be a sequence of positive integers."
-                )
+        self._check_layer_sizes("generator_dim", "discriminator_dim")
 
-    def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
-        self._check_params()
-        self.device_ = resolve_device(self.device)
-        train, valid = self._split(len(X))
-        self.transformer_ = self._new_transformer("table").fit(X)
-        data = np.asarray(self.transformer_.transform(X), dtype=np.float32)
-        self.context_transformer_ = None
-        context_data = np.zeros((len(X), 0), dtype=np.float32)
-        if context is not None:
-            self.context_transformer_ = self._new_transformer("context").fit(context)
-            context_data = np.asarray(
-                self.context_transformer_.transform(context), dtype=np.float32
-            )
-        self.spans_ = list(self.transformer_.output_info_)
+    def _build_net(self, data: np.ndarray, context: np.ndarray, with_context: bool,
+                   callbacks: list[Any]) -> tuple[CTGANNet, TrainingData]:
         blocks = discrete_blocks(self.spans_)
-        codes = category_codes(data[train], blocks)
+        codes = category_codes(data, blocks)
         counts = np.concatenate(
             [np.bincount(codes[:, j], minlength=b.width) for j, b in enumerate(blocks)]
         ) if blocks else np.zeros(0, dtype=np.int64)
         self.cond_ = CondVector([b.width for b in blocks], counts)
-        self.context_dim_ = context_data.shape[1]
-        unconditioned = _UNCONDITIONED_WITH_CONTEXT if context is not None else 0.0
+        unconditioned = _UNCONDITIONED_WITH_CONTEXT if with_context else 0.0
         sampler = TrainingSampler(self.cond_, codes, unconditioned, bool(self.log_frequency))
-
-        callbacks: list[Any] = []
-        checkpoint = None
-        if valid is not None:
-            validator = _Validator(self, X.iloc[valid].reset_index(drop=True),
-                                   context_data[valid])
-            checkpoint = ValidationCheckpoint(
-                validator, self.validation_interval, self.patience, module="generator_"
-            )
-            callbacks.append(("validation", checkpoint))
-        callbacks += [("epoch_logger", EpochLogger()), ("progress_bar", EpochProgressBar())]
-        callbacks += list(self.callbacks or [])
-        if checkpoint is not None and self.patience is not None:
-            callbacks.append(("stop_on_patience", StopOnPatience(checkpoint)))
-
         device = self.device_
-        self.net_ = CTGANNet(
+        net = CTGANNet(
             spans=self.spans_,
             cond=self.cond_,
             context_dim=self.context_dim_,
@@ -309,7 +275,7 @@ class CTGAN(ConditionalGenerativeModel):
             discriminator_lr=float(self.discriminator_lr),
             discriminator_decay=float(self.discriminator_decay),
             discriminator_steps=int(self.discriminator_steps),
-            steps_per_epoch=max(len(train) // int(self.batch_size), 1),
+            steps_per_epoch=max(len(data) // int(self.batch_size), 1),
             seed=derive_seed(self.seed_, "train"),
             max_epochs=int(self.epochs),
             batch_size=int(self.batch_size),
@@ -318,53 +284,19 @@ class CTGAN(ConditionalGenerativeModel):
             verbose=int(self.verbose),
         )
         training = TrainingData(
-            data=torch.from_numpy(data[train]).to(device),
-            context=torch.from_numpy(context_data[train]).to(device),
+            data=torch.from_numpy(data).to(device),
+            context=torch.from_numpy(context).to(device),
             sampler=sampler,
         )
-        self.net_.fit(training)
-        self.history_ = self.net_.history_
-        finished = [row for row in self.history_ if "loss_g" in row]
-        if not finished:
-            raise TrainingError(
-                "CTGAN training was interrupted before its first epoch ended; fit again."
-            )
-        last = finished[-1]
-        if not (math.isfinite(last["loss_g"]) and math.isfinite(last["loss_d"])):
-            raise TrainingError(
-                f"CTGAN training diverged (loss_g={last['loss_g']}, loss_d={last['loss_d']} "
-                f"at epoch {last['epoch']}); lower generator_lr/discriminator_lr or check the "
-                "data for extreme values."
-            )
-        self.generator_ = self.net_.generator_.eval()
-        if checkpoint is not None and checkpoint.best_epoch_ is not None:
-            self.best_epoch_ = int(checkpoint.best_epoch_)
-            self.best_score_: float | None = float(checkpoint.best_score_)
-        else:
-            self.best_epoch_ = len(self.history_)
-            self.best_score_ = None
-        logger.info(
-            "CTGAN fitted on %d rows x %d columns in %d epochs; kept epoch %d (score %s)",
-            len(X), X.shape[1], len(self.history_), self.best_epoch_, self.best_score_,
-        )
+        return net, training
 
-    def _new_transformer(self, role: str) -> DataTransformer:
-        """Clone the transformer template, seeded from the model's seed when it has none."""
-        template = self.transformer if self.transformer is not None else DataTransformer()
-        transformer = clone(template)
-        if transformer.get_params().get("random_state", 0) is None:
-            transformer.set_params(random_state=derive_seed(self.seed_, "transformer", role))
-        if role == "table":
-            transformer.set_params(roles=self.roles, constraints=self.constraints)
-        return transformer
+    def _keep_trained(self, net: CTGANNet) -> None:
+        self.generator_ = net.generator_.eval()
 
-    def _split(self, n_rows: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """Training and held-out row positions (no hold-out when too few rows)."""
-        n_valid = int(round(n_rows * float(self.validation_fraction)))
-        if n_valid < 1 or n_rows - n_valid < 1:
-            return np.arange(n_rows), None
-        order = numpy_generator(derive_seed(self.seed_, "split")).permutation(n_rows)
-        return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+    def _validation_rows(self, net: CTGANNet, n_rows: int, context: np.ndarray | None,
+                         seed: int) -> pd.DataFrame:
+        codes, scalars = self._generate(n_rows, context, seed, generator=net.generator_)
+        return self.transformer_.decode(codes, scalars)
 
     # --------------------------------------------------------------- sample
 
@@ -406,12 +338,8 @@ class CTGAN(ConditionalGenerativeModel):
         seed: int,
         conditions: tuple[int, int] | None = None,
     ) -> pd.DataFrame:
-        context_data = None
-        if context is not None:
-            context_data = np.asarray(
-                self.context_transformer_.transform(context), dtype=np.float32
-            )
-        codes, scalars = self._generate(n_samples, context_data, seed, conditions)
+        codes, scalars = self._generate(n_samples, self._encode_context(context), seed,
+                                        conditions)
         return self.transformer_.decode(codes, scalars)
 
     def _generate(
@@ -426,7 +354,7 @@ class CTGAN(ConditionalGenerativeModel):
 
         The generator runs in evaluation mode (batch norm from running statistics) through
         its :class:`~synthohive.models.ctgan._networks.FrozenGenerator` form, in chunks of
-        ``_SAMPLE_CHUNK[device]`` rows.
+        ``SAMPLE_CHUNK[device]`` rows.
         """
         module = self.generator_ if generator is None else generator
         device = self.device_
@@ -439,7 +367,7 @@ class CTGAN(ConditionalGenerativeModel):
         codes = np.empty((n_rows, layout.n_blocks), dtype=np.int64)
         scalars = np.empty((n_rows, layout.tanh_index.numel()), dtype=np.float32)
         with torch.no_grad():
-            chunk = _SAMPLE_CHUNK[device.type]
+            chunk = SAMPLE_CHUNK[device.type]
             for start in range(0, n_rows, chunk):
                 stop = min(start + chunk, n_rows)
                 size = stop - start
@@ -464,58 +392,19 @@ class CTGAN(ConditionalGenerativeModel):
             codes[:, layout.block_bounds.index((span.start, span.stop))] = condition[1]
         return codes, scalars
 
-    # ------------------------------------------------------------- metrics
-
-    def training_metrics(self) -> pd.DataFrame:
-        """Per-epoch training numbers.
-
-        Returns
-        -------
-        DataFrame
-            One row per epoch: ``epoch``, ``loss_g``, ``loss_d``, ``val_score`` (NaN when not
-            scored that epoch), ``seconds``.
-        """
-        self._check_fitted()
-        return pd.DataFrame(
-            {
-                "epoch": [int(row["epoch"]) for row in self.history_],
-                "loss_g": [float(row.get("loss_g", math.nan)) for row in self.history_],
-                "loss_d": [float(row.get("loss_d", math.nan)) for row in self.history_],
-                "val_score": [float(row.get("val_score", math.nan)) for row in self.history_],
-                "seconds": [float(row.get("dur", math.nan)) for row in self.history_],
-            }
-        )
-
     # --------------------------------------------------------- persistence
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickle without ``net_`` (training-time state: optimizers, callbacks)."""
-        state = super().__getstate__()
-        state.pop("net_", None)
-        return state
-
     def _to_state(self) -> dict[str, Any]:
-        params = {name: getattr(self, name) for name in _STORED_PARAMS}
+        params = self._stored_params({name: getattr(self, name) for name in _STORED_PARAMS})
         params["generator_dim"] = [int(d) for d in self.generator_dim]
         params["discriminator_dim"] = [int(d) for d in self.discriminator_dim]
-        if params["constraints"] is not None:
-            params["constraints"] = {str(c): dict(r) for c, r in params["constraints"].items()}
-        if not isinstance(params["random_state"], int | type(None)):
-            params["random_state"] = None
         return {
             "params": params,
-            **self._base_state(),
-            "transformer": self.transformer_,
-            "context_transformer": self.context_transformer_,
-            "spans": [[s.column, s.kind, s.activation, s.start, s.width] for s in self.spans_],
-            "context_dim": int(self.context_dim_),
+            **self._neural_state(),
             "cond_widths": np.asarray(self.cond_.widths, dtype=np.int64),
             "cond_counts": np.asarray(self.cond_.counts, dtype=np.int64),
             "generator_input": module_input(self.generator_),
             "generator": dict(self.generator_.state_dict()),
-            "best_epoch": int(self.best_epoch_),
-            "best_score": self.best_score_,
-            "history": json.dumps(_epoch_rows(self.history_)),
         }
 
     @classmethod
@@ -524,13 +413,8 @@ class CTGAN(ConditionalGenerativeModel):
         params["generator_dim"] = tuple(params["generator_dim"])
         params["discriminator_dim"] = tuple(params["discriminator_dim"])
         model = cls(**params)
-        model._restore_base_state(state)
-        model.transformer_ = state["transformer"]
-        model.context_transformer_ = state["context_transformer"]
-        model.spans_ = [OutputSpan(c, k, a, int(s), int(w)) for c, k, a, s, w in state["spans"]]
-        model.context_dim_ = int(state["context_dim"])
+        model._restore_neural_state(state)
         model.cond_ = CondVector(state["cond_widths"], state["cond_counts"])
-        model.device_ = _load_device(params["device"])
         data_dim = max((s.stop for s in model.spans_), default=0)
         generator = Generator(int(state["generator_input"]), params["generator_dim"], data_dim)
         try:
@@ -540,29 +424,7 @@ class CTGAN(ConditionalGenerativeModel):
                 f"The CTGAN artifact's generator weights do not fit its layout: {exc}"
             ) from exc
         model.generator_ = generator.to(model.device_).eval()
-        model.best_epoch_ = int(state["best_epoch"])
-        model.best_score_ = state["best_score"]
-        model.history_ = History(json.loads(state["history"]))
         return model
-
-
-class _Validator:
-    """Scores the generator on held-out rows: mean TVD/KS over columns (lower is better)."""
-
-    def __init__(self, model: CTGAN, real: pd.DataFrame, context: np.ndarray) -> None:
-        n = min(len(real), _VALIDATION_ROWS)
-        self.model = model
-        self.real = real.iloc[:n]
-        self.context = context[:n] if model.context_dim_ else None
-        self.seed = derive_seed(model.seed_, "validation")
-
-    def __call__(self, net: CTGANNet) -> float:
-        codes, scalars = self.model._generate(
-            len(self.real), self.context, self.seed, generator=net.generator_
-        )
-        synthetic = self.model.transformer_.decode(codes, scalars)
-        distances = column_distances(self.real, synthetic[list(self.real.columns)])
-        return float(np.nanmean(distances["distance"].to_numpy(dtype=float)))
 
 
 def module_input(generator: torch.nn.Module) -> int:
@@ -570,20 +432,3 @@ def module_input(generator: torch.nn.Module) -> int:
     first = generator.body[0]
     linear = first.linear if hasattr(first, "linear") else first
     return int(linear.in_features)
-
-
-def _epoch_rows(history: Any) -> list[dict[str, Any]]:
-    """History rows without per-batch records, as plain JSON values."""
-    rows = []
-    for row in history:
-        rows.append({k: (v.item() if isinstance(v, np.generic) else v)
-                     for k, v in row.items() if k != "batches"})
-    return rows
-
-
-def _load_device(device: Any) -> torch.device:
-    """Device of a loaded model: its own when available, else the CPU."""
-    try:
-        return resolve_device(device)
-    except DataValidationError:
-        return torch.device("cpu")

@@ -176,6 +176,7 @@ class CTGANNet(NeuralNet):
             ("epoch_timer", EpochTimer()),
             ("loss_d", PassthroughScoring(name="loss_d", on_train=True)),
             ("loss_g", PassthroughScoring(name="loss_g", on_train=True)),
+            ("gradient_penalty", PassthroughScoring(name="gradient_penalty", on_train=True)),
         ]
 
     def initialize_module(self) -> CTGANNet:
@@ -267,13 +268,14 @@ class CTGANNet(NeuralNet):
         Returns
         -------
         dict
-            ``loss`` (the generator loss, for skorch's ``train_loss``), ``loss_g``,
-            ``loss_d`` and ``y_pred`` (None).
+            ``loss`` (the generator loss, for skorch's ``train_loss``) and ``y_pred``
+            (None); ``loss_g``, ``loss_d`` and ``gradient_penalty`` (of the last critic
+            update) are recorded in the batch history.
         """
         self._set_training(True)
         generator, critic = self.generator_, self.discriminator_
         n = batch["rows"].shape[0]
-        loss_d = torch.zeros(())
+        loss_d = penalty = torch.zeros(())
         for update in range(self.discriminator_steps):
             real, cond, context, _, _ = self._inputs(batch, update)
             with torch.no_grad():
@@ -303,4 +305,5 @@ class CTGANNet(NeuralNet):
         loss_g = loss_g.detach()
         self.history.record_batch("loss_g", float(loss_g))
         self.history.record_batch("loss_d", float(loss_d.detach()))
+        self.history.record_batch("gradient_penalty", float(penalty.detach()))
         return {"loss": loss_g, "y_pred": None}

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from synthohive.exceptions import DataValidationError
+from synthohive.schema._kinds import decide_kind
 from synthohive.transform import _datetime, _dtypes
 from synthohive.transform._column import as_numbers, as_values
 from synthohive.transform._continuous import learn_decimals
@@ -64,7 +65,7 @@ class ColumnCoder:
 
     @classmethod
     def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int,
-            min_atom_rows: int) -> ColumnCoder:
+            min_atom_rows: int, role: str | None = None) -> ColumnCoder:
         """Learn the coding of ``series``.
 
         Parameters
@@ -77,6 +78,9 @@ class ColumnCoder:
             Integer columns with at most this many distinct values are discrete.
         min_atom_rows : int
             Fewest training rows holding a continuous value for it to be an atom.
+        role : str, optional
+            Declared role (``"categorical"``, ``"numeric"`` or ``"datetime"``), which decides
+            the kind (see :func:`synthohive.schema._kinds.decide_kind`).
 
         Returns
         -------
@@ -96,8 +100,12 @@ class ColumnCoder:
                 f"Column {name!r} holds only missing values; drop it or fill it before fitting."
             )
         kind = np.dtype(spec.value_dtype).kind
-        if (spec.family in ("category", "string", "object") or kind == "b"
-                or (kind in "iu" and pd.unique(present).shape[0] <= discrete_int_threshold)):
+        decided = decide_kind(
+            is_text=spec.family in ("category", "string", "object"), is_bool=kind == "b",
+            is_integer=kind in "iu", is_datetime=spec.is_datetime,
+            n_distinct=pd.unique(present).shape[0] if kind in "iu" else 0, role=role,
+            discrete_int_threshold=discrete_int_threshold, column=name)
+        if decided == "discrete":
             order = spec.categories if spec.family == "category" else None
             return cls(name, spec, encoder=CategoryEncoder.fit(present, order=order))
         factor = _datetime.coarsest_unit(present) if spec.is_datetime else 1

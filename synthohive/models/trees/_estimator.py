@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,10 @@ from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.trees._columns import ColumnCoder
 from synthohive.models.trees._tree import CategoryLeaves, NumberLeaves, TreeArrays
 from synthohive.persistence import register_persistable
+from synthohive.privacy import PrivacyConfig
+from synthohive.schema._kinds import check_roles
 from synthohive.utils._random import derive_seed, numpy_generator
+from synthohive.utils._validation import Interval, check_params
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +82,17 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         ``>= 1`` shows a tqdm progress bar over the columns.
     random_state : int, RandomState instance or None, default=None
         Seed of every random draw.
+    roles : dict of str to str or None, default=None
+        Declared roles ``{column: "categorical" | "numeric" | "datetime"}`` (the schema's
+        roles): an integer column with role ``"categorical"`` comes out as categories seen
+        in training. Not stored by :meth:`save` (the fitted codings are).
+    constraints : dict of str to dict or None, default=None
+        Declared constraints ``{column: {"min": …, "max": …, "allowed": […]}}``: ``fit``
+        refuses training data that breaks one and ``sample`` checks its output. Continuous
+        values are drawn inside their leaf's training range, so inside the bounds.
+    privacy : PrivacyConfig or None, default=None
+        What ``fit`` does with personal and identifier-like columns before training (see
+        :mod:`synthohive.privacy`); None protects by default. Not stored.
 
     Attributes
     ----------
@@ -110,6 +124,9 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         n_jobs: int | None = None,
         verbose: int = 0,
         random_state: int | np.random.RandomState | None = None,
+        roles: dict[str, str] | None = None,
+        constraints: dict[str, dict[str, Any]] | None = None,
+        privacy: PrivacyConfig | None = None,
     ) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.max_bins = max_bins
@@ -118,15 +135,33 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
+        self.roles = roles
+        self.constraints = constraints
+        self.privacy = privacy
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+        "max_bins": [Interval(Integral, 1, None, closed="left")],
+        "max_fit_rows": [Interval(Integral, 1, None, closed="left"), None],
+        "discrete_int_threshold": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "roles": [dict, None],
+        "constraints": [dict, None],
+        "privacy": [PrivacyConfig, None],
+    }
 
     # ------------------------------------------------------------------ fit
 
     def _fit(self, X: pd.DataFrame, context: pd.DataFrame | None) -> None:
-        self._check_params()
+        check_params(self)
+        roles = check_roles(self.roles, [str(c) for c in X.columns], type(self).__name__)
         options = (int(self.discrete_int_threshold), int(self.min_samples_leaf))
         self.context_coders_ = [] if context is None else [
             ColumnCoder.fit(context[c], str(c), *options) for c in context.columns]
-        self.coders_ = [ColumnCoder.fit(X[c], str(c), *options) for c in X.columns]
+        self.coders_ = [ColumnCoder.fit(X[c], str(c), *options, role=roles.get(str(c)))
+                        for c in X.columns]
         features, targets = self._features(X, context)
         rows = np.arange(len(X))
         if self.max_fit_rows is not None and len(X) > self.max_fit_rows:
@@ -143,18 +178,6 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         logger.info("%s fitted %d trees on %d rows (%d context columns): %d leaves in all",
                     type(self).__name__, len(self.coders_), len(X), len(self.context_coders_),
                     sum(m.tree.n_leaves for m in self.column_models_))
-
-    def _check_params(self) -> None:
-        limits = {"min_samples_leaf": 1, "max_bins": 1, "discrete_int_threshold": 0,
-                  "max_fit_rows": 1}
-        for name, minimum in limits.items():
-            value = getattr(self, name)
-            if name == "max_fit_rows" and value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-                raise DataValidationError(
-                    f"{name} must be an integer >= {minimum}, got {value!r}."
-                )
 
     def _features(self, X: pd.DataFrame, context: pd.DataFrame | None
                   ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
@@ -344,7 +367,9 @@ class TreeSynthesizer(ConditionalGenerativeModel):
                        else int(self.max_fit_rows),
                        "discrete_int_threshold": int(self.discrete_int_threshold),
                        "n_jobs": self.n_jobs, "verbose": int(self.verbose),
-                       "random_state": random_state},
+                       "random_state": random_state,
+                       "constraints": None if self.constraints is None else {
+                           str(c): dict(r) for c, r in self.constraints.items()}},
             **self._base_state(),
             "coders": [c.to_state() for c in self.coders_],
             "context_coders": [c.to_state() for c in self.context_coders_],

@@ -218,3 +218,22 @@ def test_categorical_role_keeps_integer_codes_seen_in_training():
     assert sample["code"].dtype == frame["code"].dtype
     assert not GaussianCopula(random_state=0).fit(frame).sample(300)["code"].isin(
         frame["code"]).all()
+
+
+def test_training_metrics_show_the_gibbs_sweeps_settling(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    frame = pd.DataFrame({"x": x, "y": x + rng.normal(scale=0.5, size=400),
+                          "c": np.where(x > 0, "hi", "lo")})
+    model = GaussianCopula(random_state=0).fit(frame)
+    metrics = model.training_metrics()
+    assert list(metrics.columns) == ["sweep", "correlation_change"]
+    assert metrics["sweep"].tolist() == list(range(1, len(metrics) + 1))
+    assert len(metrics) >= 2
+    changes = metrics["correlation_change"].to_numpy()
+    assert np.isfinite(changes).all()
+    assert (changes >= 0).all()
+    assert changes[-1] < changes[0]  # the estimate settles
+    model.save(tmp_path / "copula.shm")
+    pd.testing.assert_frame_equal(GaussianCopula.load(tmp_path / "copula.shm").training_metrics(),
+                                  metrics)

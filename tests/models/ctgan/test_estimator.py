@@ -132,9 +132,12 @@ def test_training_metrics_logging_and_history(iris, caplog):
         model = small_ctgan(epochs=3, random_state=2, callbacks=[Recorder()]).fit(iris)
     assert seen == [1, 2, 3]  # user callbacks run every epoch
     metrics = model.training_metrics()
-    assert list(metrics.columns) == ["epoch", "loss_g", "loss_d", "val_score", "seconds"]
+    assert list(metrics.columns) == ["epoch", "loss_g", "loss_d", "gradient_penalty",
+                                     "val_score", "seconds"]
     assert metrics["epoch"].tolist() == [1, 2, 3]
-    assert np.isfinite(metrics[["loss_g", "loss_d", "seconds"]].to_numpy()).all()
+    assert np.isfinite(metrics[["loss_g", "loss_d", "gradient_penalty", "seconds"]]
+                       .to_numpy()).all()
+    assert (metrics["gradient_penalty"] >= 0).all()
     assert len(model.history_) == 3
     assert "loss_g" in model.history_[-1]
     records = [r for r in caplog.records if r.name == "synthohive.callbacks"

@@ -15,7 +15,12 @@ from scipy.stats import ks_2samp
 from sklearn.base import clone
 
 from synthohive import RelationalSynthesizer, Schema, TreeSynthesizer
-from synthohive.exceptions import DataValidationError, NotFittedError, QualityGateError
+from synthohive.exceptions import (
+    ConstraintViolationError,
+    DataValidationError,
+    NotFittedError,
+    QualityGateError,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -217,3 +222,24 @@ def test_inside_relational_synthesizer():
     joined = synthetic["orders"].merge(synthetic["customers"], on="customer_id")
     assert (joined.loc[joined["vip"], "amount"] > 50).mean() > 0.9
     assert (joined.loc[~joined["vip"], "amount"] < 50).mean() > 0.9
+
+
+def test_categorical_role_keeps_integer_codes_seen_in_training():
+    frame = pd.DataFrame({"code": np.arange(60) * 7, "x": np.linspace(0.0, 1.0, 60)})
+    model = TreeSynthesizer(roles={"code": "categorical"}, min_samples_leaf=3,
+                            random_state=0).fit(frame)
+    sample = model.sample(300)
+    assert sample["code"].isin(frame["code"]).all()
+    assert sample["code"].dtype == frame["code"].dtype
+
+
+def test_declared_constraints_refuse_breaking_training_data_and_hold_on_output():
+    frame = pd.DataFrame({"distance": np.linspace(0.0, 4983.0, 80),
+                          "kind": ["a", "b"] * 40})
+    with pytest.raises(ConstraintViolationError, match="distance"):
+        TreeSynthesizer(constraints={"distance": {"max": 500}}, random_state=0).fit(frame)
+    bounded = frame.assign(distance=np.linspace(0.0, 500.0, 80))
+    model = TreeSynthesizer(constraints={"distance": {"min": 0, "max": 500}},
+                            min_samples_leaf=3, random_state=0).fit(bounded)
+    sample = model.sample(500)
+    assert sample["distance"].between(0, 500).all()
