@@ -16,8 +16,10 @@ Tables:
 
 * every table of at least ``--min-rows`` rows of each dataset shipped in
   ``synthohive.datasets`` (and of each dataset folder passed with ``--dataset-dir``), made
-  single-table: the non-key columns of its parents are joined in, then primary and foreign
-  keys and free-text columns (strings with more than ``MAX_CATEGORIES`` values) are dropped;
+  single-table: the non-key columns of its parents are joined in (named
+  ``parent.column``), then primary and foreign keys, constant columns, free text (strings
+  with more than ``MAX_CATEGORIES`` values) and personal columns (people's names, contact details,
+  credentials) are dropped; ``--tables`` picks datasets or ``dataset.table`` names;
 * ``census``: a generated 26,000-row x 9-column people table (ages, skewed incomes, hours
   with spikes at 0 and 40, children counts, a join date; hours and income are 0 exactly when
   the work class is "none"), seeded, so the run needs no download.
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import time
 import warnings
 from pathlib import Path
@@ -43,7 +46,9 @@ import synthohive as sh
 
 BATCH_SIZE = 500
 PAC = 10
-MAX_CATEGORIES = 60
+MAX_CATEGORIES = 30
+#: Personal columns (contact details, credentials) are left out of the benchmark tables.
+PERSONAL = re.compile(r"first_name|last_name|address|postal|phone|fax|email|password|username")
 
 
 def census(n_rows: int = 26_000, seed: int = 0) -> pd.DataFrame:
@@ -85,20 +90,22 @@ def single_tables(tables: dict[str, pd.DataFrame], schema: sh.Schema,
         flat = table
         for fk in schema.parents(name):
             parent = tables[fk.parent_table]
-            extra = [c for c in parent.columns if c not in keys and c not in flat.columns]
-            flat = flat.merge(parent[[fk.parent_column, *extra]], how="left",
-                              left_on=fk.column, right_on=fk.parent_column,
-                              suffixes=("", "_parent"))
-        kept = [c for c in flat.columns if c not in keys and not _free_text(flat[c])]
+            extra = {c: f"{fk.parent_table}.{c}" for c in parent.columns if c not in keys}
+            flat = flat.merge(parent[[fk.parent_column, *extra]].rename(columns=extra),
+                              how="left", left_on=fk.column, right_on=fk.parent_column)
+        kept = [c for c in flat.columns if c not in keys and _modelled(c, flat[c])]
         if len(kept) >= 3:
             out[name] = flat[kept].reset_index(drop=True)
     return out
 
 
-def _free_text(column: pd.Series) -> bool:
+def _modelled(name: str, column: pd.Series) -> bool:
+    """Not constant, and not free text or a personal column."""
+    if column.nunique() < 2:
+        return False
     textual = not (pd.api.types.is_numeric_dtype(column)
                    or pd.api.types.is_datetime64_any_dtype(column))
-    return textual and column.nunique() > MAX_CATEGORIES
+    return not textual or (column.nunique() <= MAX_CATEGORIES and not PERSONAL.search(name))
 
 
 def sdtypes(table: pd.DataFrame) -> dict[str, str]:
