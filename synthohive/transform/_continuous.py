@@ -5,12 +5,13 @@ weight falls below a threshold are dropped. A value ``x`` is then encoded as a m
 and a scalar ``(x - mean_k) / half_width_k`` in ``[-1, 1]``. A mode's half-width is four
 standard deviations, widened where needed so that every training value is covered by its
 nearest mode: training values always decode back exactly (up to float rounding), only new
-values beyond every mode's reach are clipped.
-
-The mode of a value is drawn from its posterior over the modes that cover it (``|scalar| <=
-1``), with a uniform number obtained by hashing the value's bits with a seed. The encoding
-is therefore a pure function of the value: the same value gets the same mode whatever the
-batch or the row order, and the same seed gives the same encoding in any process.
+values beyond every mode's reach are clipped. Decoded values are folded back into the range the
+column had in training: a mode's reach extends past the smallest and largest training values,
+and a generator that strays there would otherwise emit values the column never takes (negative
+durations, a price below the cheapest), which also shift every bin of a range-based comparison
+(SDMetrics' column pair trends bins each table over its own range). A value beyond a bound is
+reflected at it, not clipped to it: clipping would pile every stray value on the exact smallest
+or largest training value, a point mass that made synthetic rows copy the real extreme row.
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ class ModeNormalizer:
         Weight of each kept mode (sums to one).
     seed : int
         Seed of the hash that draws each value's mode.
+    low, high : float
+        Smallest and largest training value: decoded values are folded back between them.
     """
 
     means: np.ndarray
@@ -142,6 +145,8 @@ class ModeNormalizer:
     half_widths: np.ndarray
     weights: np.ndarray
     seed: int
+    low: float
+    high: float
 
     @property
     def n_modes(self) -> int:
@@ -199,6 +204,8 @@ class ModeNormalizer:
             half_widths=_covering_half_widths(values, means, STD_SPAN * stds),
             weights=weights[keep] / weights[keep].sum(),
             seed=derive_seed(seed, "mode-hash"),
+            low=float(np.min(values)),
+            high=float(np.max(values)),
         )
 
     @property
@@ -264,9 +271,13 @@ class ModeNormalizer:
         Returns
         -------
         ndarray of shape (n,)
-            The decoded values.
+            The decoded values, inside the training range ``[low, high]``: a value beyond a
+            bound is reflected at it (once per bound; clipped if still outside).
         """
-        return np.clip(scalar, -1.0, 1.0) * self.half_widths[mode] + self.means[mode]
+        values = np.clip(scalar, -1.0, 1.0) * self.half_widths[mode] + self.means[mode]
+        values = np.where(values < self.low, 2.0 * self.low - values, values)
+        values = np.where(values > self.high, 2.0 * self.high - values, values)
+        return np.clip(values, self.low, self.high)
 
     def to_state(self) -> dict[str, Any]:
         """Return the normaliser as a state tree of arrays and ints."""
@@ -276,6 +287,8 @@ class ModeNormalizer:
             "half_widths": self.half_widths,
             "weights": self.weights,
             "seed": int(self.seed),
+            "low": float(self.low),
+            "high": float(self.high),
         }
 
     @classmethod
@@ -287,4 +300,6 @@ class ModeNormalizer:
             half_widths=np.asarray(state["half_widths"], dtype=np.float64),
             weights=np.asarray(state["weights"], dtype=np.float64),
             seed=int(state["seed"]),
+            low=float(state["low"]),
+            high=float(state["high"]),
         )

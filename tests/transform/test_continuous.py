@@ -4,11 +4,11 @@ import pytest
 from synthohive.transform._continuous import ModeNormalizer, learn_decimals
 
 
-def _normalizer(weights, means=(0.0, 0.0), stds=(1.0, 1.0)):
+def _normalizer(weights, means=(0.0, 0.0), stds=(1.0, 1.0), low=-np.inf, high=np.inf):
     stds = np.asarray(stds, dtype=float)
     return ModeNormalizer(means=np.asarray(means, dtype=float), stds=stds,
                           half_widths=4 * stds, weights=np.asarray(weights, dtype=float),
-                          seed=123)
+                          seed=123, low=low, high=high)
 
 
 def test_modes_are_drawn_from_the_posterior():
@@ -43,6 +43,33 @@ def test_fit_covers_every_training_value():
     scalar, mode = normalizer.transform(values)
     assert np.all(np.abs(scalar) <= 1.0)
     np.testing.assert_allclose(normalizer.inverse_transform(scalar, mode), values, rtol=1e-9)
+
+
+def test_decoded_values_stay_inside_the_training_range():
+    values = np.random.default_rng(4).gamma(2.0, 10.0, size=3000)
+    normalizer = ModeNormalizer.fit(values, max_modes=5, weight_threshold=0.005,
+                                    max_fit_rows=3000, seed=0)
+    assert (normalizer.low, normalizer.high) == (values.min(), values.max())
+    # Every mode at both ends of its reach: the smallest reaches below zero.
+    modes = np.repeat(np.arange(normalizer.n_modes), 2)
+    scalars = np.tile([-1.0, 1.0], normalizer.n_modes)
+    assert (normalizer.means - normalizer.half_widths).min() < values.min()
+    decoded = normalizer.inverse_transform(scalars, modes)
+    assert decoded.min() >= values.min()
+    assert decoded.max() <= values.max()
+    restored = ModeNormalizer.from_state(normalizer.to_state())
+    np.testing.assert_array_equal(restored.inverse_transform(scalars, modes), decoded)
+
+
+def test_values_beyond_the_training_range_are_reflected_into_it():
+    normalizer = ModeNormalizer(means=np.zeros(1), stds=np.full(1, 2.5),
+                                half_widths=np.full(1, 10.0), weights=np.ones(1), seed=0,
+                                low=-2.0, high=3.0)
+    decoded = normalizer.inverse_transform(np.array([-0.3, 0.5, 0.1, -1.0]),
+                                           np.zeros(4, dtype=np.int64))
+    # -3 -> -1 and 5 -> 1: mirrored at the bound, not piled on it; -10 -> 6 -> 0: mirrored
+    # at both bounds.
+    np.testing.assert_allclose(decoded, [-1.0, 1.0, 1.0, 0.0])
 
 
 def test_fit_drops_light_modes_and_is_seeded():

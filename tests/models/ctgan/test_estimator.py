@@ -26,6 +26,13 @@ def test_iris_fit_sample_keeps_columns_and_dtypes(iris, fitted_iris):
     assert len(fitted_iris.sample()) == len(iris)
 
 
+def test_numbers_stay_inside_their_training_range(iris, fitted_iris):
+    synthetic = fitted_iris.sample(2000, random_state=4)
+    numeric = iris.select_dtypes("number").columns
+    assert (synthetic[numeric] >= iris[numeric].min()).all().all()
+    assert (synthetic[numeric] <= iris[numeric].max()).all().all()
+
+
 def test_real_table_fit_sample():
     payment = read_real_table("sakila", "payment", nrows=600).drop(
         columns=["payment_id", "rental_id", "last_update"]
