@@ -2,8 +2,8 @@
 
 Run with the benchmark environment (it has ``ctgan`` and ``sdmetrics``):
 
-    /work/benchvenv/bin/python benchmarks/bench_ctgan_quality.py                 # all tables
-    /work/benchvenv/bin/python benchmarks/bench_ctgan_quality.py --tables census --seeds 0 1 2
+    python benchmarks/bench_ctgan_quality.py                 # all tables
+    python benchmarks/bench_ctgan_quality.py --tables census --seeds 0 1 2
 
 Both models get the same epochs, batch size (500) and pac (10); ours runs without a
 validation hold-out (``validation_fraction=0``, the last epoch is kept, as the package does)

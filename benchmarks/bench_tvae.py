@@ -2,8 +2,8 @@
 
 Run with the benchmark environment (it has ``ctgan``, ``sdmetrics``):
 
-    /work/benchvenv/bin/python benchmarks/bench_tvae.py                 # all tables
-    /work/benchvenv/bin/python benchmarks/bench_tvae.py --tables sales --epochs 50
+    python benchmarks/bench_tvae.py                 # all tables
+    python benchmarks/bench_tvae.py --tables sales --epochs 50
 
 Tables (real rows only; id, name and free-text columns dropped, since a single-table model
 is not meant to learn them):

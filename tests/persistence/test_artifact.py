@@ -11,6 +11,7 @@ import torch
 
 from synthohive.exceptions import SerializationError
 from synthohive.persistence import (
+    FORMAT_VERSION,
     dump_bytes,
     load_artifact,
     load_bytes,
@@ -144,7 +145,8 @@ class Evil:
 buffer = io.BytesIO()
 torch.save({{"t0": Evil()}}, buffer)
 blob = buffer.getvalue()
-manifest = {{"format": "synthohive-artifact", "format_version": 1, "library_version": "0",
+manifest = {{"format": "synthohive-artifact", "format_version": {FORMAT_VERSION},
+            "library_version": "0",
             "checksums": {{"tensors.pt": hashlib.sha256(blob).hexdigest()}},
             "root": {{"__tensor__": "t0"}}}}
 out = io.BytesIO()
