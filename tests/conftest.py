@@ -4,6 +4,7 @@ Only tests that request ``spark`` start it (about 6 s), so the rest of the suite
 imports pyspark. Warehouse, Derby metastore and Derby logs live in a temporary folder.
 """
 
+import os
 import sys
 
 import pytest
@@ -13,6 +14,9 @@ import pytest
 def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
 
+    # Workers run this interpreter (with pyarrow) even when the venv is not activated: some
+    # Python runners read the environment variable, not spark.pyspark.python.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     root = tmp_path_factory.mktemp("spark")
     session = (
         SparkSession.builder.master("local[2]")
