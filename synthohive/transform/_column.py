@@ -117,13 +117,7 @@ class ColumnCodec:
         DataValidationError
             For an all-null column, infinite values, or more categories than allowed.
         """
-        spec = _dtypes.describe(series, name)
-        values, null_mask = _dtypes.extract(series, spec)
-        present = values[~null_mask]
-        if present.shape[0] == 0:
-            raise DataValidationError(
-                f"Column {name!r} holds only missing values; drop it or fill it before fitting."
-            )
+        spec, values, null_mask, present = _dtypes.observed(series, name)
         has_nulls = bool(null_mask.any())
         kind = decide_kind(
             is_text=spec.family in ("category", "string", "object"),

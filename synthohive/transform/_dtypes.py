@@ -288,6 +288,41 @@ def extract(series: pd.Series, spec: DtypeSpec) -> tuple[np.ndarray, np.ndarray]
     return series.to_numpy(dtype=value_dtype, na_value=filler), null_mask
 
 
+def observed(series: pd.Series, name: str
+             ) -> tuple[DtypeSpec, np.ndarray, np.ndarray, np.ndarray]:
+    """Describe a training column and return its present values; refuse an all-null one.
+
+    Parameters
+    ----------
+    series : Series
+        The training column.
+    name : str
+        Its name, for messages.
+
+    Returns
+    -------
+    spec : DtypeSpec
+        From :func:`describe`.
+    values, null_mask : ndarray
+        From :func:`extract`.
+    present : ndarray
+        ``values[~null_mask]``.
+
+    Raises
+    ------
+    DataValidationError
+        If the column holds only missing values.
+    """
+    spec = describe(series, name)
+    values, null_mask = extract(series, spec)
+    present = values[~null_mask]
+    if present.shape[0] == 0:
+        raise DataValidationError(
+            f"Column {name!r} holds only missing values; drop it or fill it before fitting."
+        )
+    return spec, values, null_mask, present
+
+
 def restore(values: np.ndarray, null_mask: np.ndarray, spec: DtypeSpec) -> Any:
     """Rebuild a column's array with its exact dtype.
 

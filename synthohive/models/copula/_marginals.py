@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from synthohive.exceptions import DataValidationError
 from synthohive.schema._kinds import decide_kind
 from synthohive.transform import _datetime, _dtypes
 from synthohive.transform._column import as_numbers, as_values
@@ -92,13 +91,7 @@ class Marginal:
         DataValidationError
             For an all-null column or infinite values.
         """
-        spec = _dtypes.describe(series, name)
-        values, null_mask = _dtypes.extract(series, spec)
-        present = values[~null_mask]
-        if present.shape[0] == 0:
-            raise DataValidationError(
-                f"Column {name!r} holds only missing values; drop it or fill it before fitting."
-            )
+        spec, values, null_mask, present = _dtypes.observed(series, name)
         null_rate = float(null_mask.mean())
         kind = np.dtype(spec.value_dtype).kind
         if decide_kind(is_text=spec.family in ("category", "string", "object"),

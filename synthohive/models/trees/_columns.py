@@ -92,13 +92,7 @@ class ColumnCoder:
         DataValidationError
             For an all-null column, infinite values or an unsupported dtype.
         """
-        spec = _dtypes.describe(series, name)
-        values, null_mask = _dtypes.extract(series, spec)
-        present = values[~null_mask]
-        if present.shape[0] == 0:
-            raise DataValidationError(
-                f"Column {name!r} holds only missing values; drop it or fill it before fitting."
-            )
+        spec, values, null_mask, present = _dtypes.observed(series, name)
         kind = np.dtype(spec.value_dtype).kind
         decided = decide_kind(
             is_text=spec.family in ("category", "string", "object"), is_bool=kind == "b",
