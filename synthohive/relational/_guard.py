@@ -6,8 +6,8 @@ children had (e.g. an employee who supports no customer) or a null where the tra
 context had none. Many models refuse such input. A :class:`ContextGuard`, learned from the
 training context, replaces an unseen category or an unexpected null by the column's most
 frequent training value (median for continuous numbers and datetimes) before the model is
-called. Whole-number columns with at most 20 distinct values count as categorical, as most
-models one-hot encode them.
+called. Which columns count as categorical is decided by
+:func:`synthohive.schema._kinds.is_guarded_category`.
 """
 
 from __future__ import annotations
@@ -17,20 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-SMALL_INTEGER_SET = 20
-
-
-def _is_categorical(values: pd.Series) -> bool:
-    """Text, booleans, and whole numbers with few distinct values (models one-hot those)."""
-    if pd.api.types.is_bool_dtype(values):
-        return True
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return False
-    if not pd.api.types.is_numeric_dtype(values):
-        return True
-    numbers = values.to_numpy(dtype=float)
-    return bool(np.all(numbers == np.round(numbers))) and \
-        len(np.unique(numbers)) <= SMALL_INTEGER_SET
+from synthohive.schema._kinds import is_guarded_category
 
 
 def _storable(values: pd.Series) -> np.ndarray:
@@ -69,7 +56,7 @@ class ContextGuard:
             values = context[column].dropna()
             if len(values) == 0:
                 continue
-            if _is_categorical(values):
+            if is_guarded_category(values):
                 as_text = values.astype(str)
                 seen[column] = np.sort(as_text.unique()).astype(str)
                 chosen = values[(as_text == as_text.mode().iloc[0]).to_numpy()].iloc[:1]

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import (
     is_bool_dtype,
@@ -46,6 +47,7 @@ __all__ = [
     "check_roles",
     "column_kind",
     "decide_kind",
+    "is_guarded_category",
     "is_id_like",
     "is_unique_text",
 ]
@@ -56,6 +58,10 @@ ID_LIKE_MIN_DISTINCT = 100
 ID_LIKE_MIN_RATIO = 0.2
 UNIQUE_TEXT_MIN_DISTINCT = 10
 UNIQUE_TEXT_MIN_RATIO = 0.95
+GUARDED_INT_MAX_DISTINCT = 20
+"""Whole-number context columns with at most this many values are guarded as categories:
+twice the models' default ``DISCRETE_INT_THRESHOLD``, so a model with a wider threshold
+is still never handed a code it did not see (see :mod:`synthohive.relational._guard`)."""
 
 ROLE_KINDS: dict[str, str] = {
     "categorical": "discrete",
@@ -182,6 +188,31 @@ def is_id_like(values: pd.Series, role: str | None = None) -> bool:
     non_null = values.dropna()
     n_distinct = non_null.nunique()
     return n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null)
+
+
+def is_guarded_category(values: pd.Series) -> bool:
+    """Whether a context column's unseen values are replaced as categories (not by a median).
+
+    Parameters
+    ----------
+    values : Series
+        The non-null training values of a context column.
+
+    Returns
+    -------
+    bool
+        True for text, booleans, and whole numbers (in any numeric dtype) with at most
+        ``GUARDED_INT_MAX_DISTINCT`` distinct values.
+    """
+    if is_bool_dtype(values.dtype):
+        return True
+    if is_datetime64_any_dtype(values.dtype):
+        return False
+    if not is_numeric_dtype(values.dtype):
+        return True
+    numbers = values.to_numpy(dtype=float)
+    return bool(np.all(numbers == np.round(numbers))) and \
+        len(np.unique(numbers)) <= GUARDED_INT_MAX_DISTINCT
 
 
 def is_unique_text(values: pd.Series) -> bool:

@@ -73,6 +73,16 @@ def test_star_schema_same_output_for_1_and_4_partitions(spark, star, tmp_path):
         pd.testing.assert_frame_equal(one[root], local[root])
 
 
+def test_table_empty_in_training_stays_empty_on_executors(spark, star, tmp_path):
+    schema, tables = star
+    synth = _fitted(schema, {**tables, "returns": tables["returns"].iloc[:0]})
+    counts = sample_on_spark(synth, spark, output_path=tmp_path, n_partitions=2,
+                             random_state=1)
+    assert counts["returns"] == 0  # no invented row, as on one machine
+    assert len(synth.sample(random_state=1)["returns"]) == 0
+    assert min(counts[name] for name in ("stores", "products", "sales")) > 0
+
+
 def test_chain_to_hive(spark, chain):
     schema, tables = chain
     synth = _fitted(schema, tables)

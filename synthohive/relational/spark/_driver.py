@@ -181,6 +181,8 @@ def _table_frame(synth: Any, spark: Any, plan: TablePlan, scale: float, partitio
     target = arrow_schema(list(plan.output_columns), synth.dtypes_[name], name,
                           helpers=bool(synth.schema_.children(name)))
     schema = spark_schema(target)
+    if plan.n_rows == 0:  # empty in training (a leaf: fit refuses empty parents and roots)
+        return spark.createDataFrame([], schema), np.zeros(0, dtype=np.int64)
     if plan.driving is None:
         n_rows = max(1, round(plan.n_rows * scale))
         starts = np.arange(0, n_rows, synth.chunk_size, dtype=np.int64)
