@@ -27,6 +27,7 @@ from synthohive.metrics import (
     check_threshold,
     check_training_constraints,
 )
+from synthohive.models._numeric_text import learn_formats, to_numbers, to_text
 from synthohive.persistence import load_artifact, save_artifact
 from synthohive.privacy import PIISanitizer
 from synthohive.utils._atomic import atomic_fit
@@ -106,6 +107,10 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
     reference_ : ReferenceProfile
         Statistics of ``X`` (quantile sketches, category frequencies, pair summaries) that
         the quality of samples is measured against.
+    text_numbers_ : dict of str to dict
+        Text columns declared ``"numeric"`` in ``roles`` (models that take ``roles=``): they
+        are learned as numbers and written back as text in their format (see
+        :mod:`synthohive.models._numeric_text`).
     privacy_ : dict of str to dict
         Kind, strategy and evidence of every sanitised column (no values).
     last_quality_ : QualityReport
@@ -156,6 +161,9 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         frame = self._sanitized(frame)
         self.columns_ = [str(c) for c in frame.columns]
         self.dtypes_ = {str(c): str(t) for c, t in frame.dtypes.items()}
+        self.text_numbers_ = learn_formats(frame, getattr(self, "roles", None),
+                                           type(self).__name__)
+        frame = to_numbers(frame, self.text_numbers_)
         self.context_columns_ = None if context is None else [str(c) for c in context.columns]
         self.n_rows_ = len(frame)
         self.n_sample_calls_ = 0
@@ -236,7 +244,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         if getattr(self, "constraints", None):
             check_constraints(result, self.constraints)
         self._judge(result, quality_threshold)
-        return result
+        return to_text(result, getattr(self, "text_numbers_", {}), self.dtypes_)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the fitted model to one artifact file.
@@ -300,7 +308,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         """Replace personal and identifier-like values before anything sees them (PRIV-01)."""
         sanitizer = PIISanitizer(getattr(self, "privacy", None),
                                  random_state=derive_seed(self.seed_, "privacy"))
-        frame = sanitizer.fit_transform(frame)
+        frame = sanitizer.fit(frame, roles=getattr(self, "roles", None)).transform(frame)
         self.privacy_ = sanitizer.columns_
         return frame
 
@@ -330,6 +338,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             "seed": int(self.seed_),
             "n_sample_calls": int(self.n_sample_calls_),
             "reference": getattr(self, "reference_", None),
+            "text_numbers": getattr(self, "text_numbers_", {}),
             "privacy": getattr(self, "privacy_", {}),
         }
 
@@ -341,6 +350,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         self.n_rows_ = int(state["n_rows"])
         self.seed_ = int(state["seed"])
         self.n_sample_calls_ = int(state["n_sample_calls"])
+        self.text_numbers_ = dict(state.get("text_numbers", {}))
         if state.get("reference") is not None:
             self.reference_ = state["reference"]
         self.privacy_ = dict(state.get("privacy") or {})

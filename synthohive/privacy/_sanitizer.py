@@ -85,7 +85,8 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
         self.config = config
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any = None, schema: Any = None) -> PIISanitizer:
+    def fit(self, X: Any, y: Any = None, schema: Any = None,
+            roles: Mapping[str, str] | None = None) -> PIISanitizer:
         """Decide the kind and strategy of every column to sanitise.
 
         Parameters
@@ -96,6 +97,10 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
             Ignored.
         schema : Schema, optional
             With tables: keys (never sanitised) and declared roles.
+        roles : dict of str to str, optional
+            With one table: its declared roles (a model's ``roles=``), read like the
+            schema's: a column declared ``"categorical"``, ``"numeric"`` or ``"datetime"``
+            is the user's statement that it is data, not an identifier.
 
         Returns
         -------
@@ -117,10 +122,13 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
             keys = set(spec.key_columns) if spec is not None else set()
             proposed = detect_table(frame, table, keys) if config.detect else {}
             for column in map(str, frame.columns):
-                entry = _decide(config, spec, table, column, proposed.get(column))
+                declared_role = spec.role(column) if spec is not None else (
+                    (roles or {}).get(column) if single else None)
+                entry = _decide(config, declared_role, spec, table, column,
+                                proposed.get(column))
                 if entry is not None and column not in keys:
                     decided[_key(table, column)] = entry
-                    declared = spec is not None and spec.role(column) is not None
+                    declared = declared_role is not None
                     if (entry["kind"] == IDENTIFIER and config.listed(table, column) is None
                             and not declared):
                         guessed.add(_key(table, column))
@@ -231,12 +239,11 @@ def _key(table: str | None, column: str) -> str:
     return column if table is None else f"{table}.{column}"
 
 
-def _decide(config: PrivacyConfig, spec: Any, table: str | None, column: str,
-            proposed: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return the entry of one column: listed in the config, declared in the schema, or detected."""
+def _decide(config: PrivacyConfig, role: str | None, spec: Any, table: str | None,
+            column: str, proposed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return the entry of one column: listed in the config, declared, or detected."""
     listed = config.listed(table, column)
     declared = spec.columns.get(column, {}) if spec is not None else {}
-    role = declared.get("role")
     if listed is not None:
         kind = listed.get("kind") or (proposed or {}).get("kind") or IDENTIFIER
         return {"kind": kind, "strategy": listed.get("strategy", config.default),
