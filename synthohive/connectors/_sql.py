@@ -41,6 +41,8 @@ from synthohive.exceptions import ConnectorError, SynthoHiveError
 __all__ = ["SQLConnector"]
 
 logger = logging.getLogger(__name__)
+# Dialects whose CREATE/RENAME TABLE commit at once: a multi-table write cannot roll back.
+_DDL_COMMITS_AT_ONCE = frozenset({"mysql", "mariadb"})
 
 #: Prefix of the temporary tables a write fills before renaming them; hidden from list_tables.
 STAGE_PREFIX = "shtmp_"
@@ -283,7 +285,8 @@ class SQLConnector(Connector):
 
         Every name and frame is checked before anything is written. On databases whose DDL
         is transactional (PostgreSQL, SQLite, …) a failure on any table rolls back the
-        tables written before it; on others (MySQL, …) each table is still all-or-nothing.
+        tables written before it; on others (MySQL, MariaDB) each table is still
+        all-or-nothing, and the error names the tables written before the failure.
 
         Parameters
         ----------
@@ -312,11 +315,22 @@ class SQLConnector(Connector):
         done = False
         names = list(tables)
         action = f"write table {names[0]!r}" if len(names) == 1 else f"write tables {names}"
+        completed: list[str] = []
         try:
             with self._transaction(action) as conn:
                 for name, df in tables.items():
                     self._write_in(conn, name, df, if_exists, kinds[name], stages)
+                    completed.append(name)
             done = True
+        except BaseException as exc:
+            dialect = self.engine.dialect.name
+            if completed and dialect in _DDL_COMMITS_AT_ONCE:
+                exc.add_note(
+                    f"{dialect} commits each table definition at once: tables {completed} "
+                    "were written before the failure (remove them, or write again with "
+                    "if_exists='replace')."
+                )
+            raise
         finally:
             if not done:
                 for stage, schema in stages:

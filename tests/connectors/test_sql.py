@@ -284,3 +284,24 @@ def test_mysql_database_qualified_names(mysql_engine, mysql_schema):
     _qualified_names_round_trip(con, mysql_engine, mysql_schema)
     assert "users" not in sa.inspect(mysql_engine).get_table_names()
     assert len(SQLConnector(mysql_engine, schema=mysql_schema).read_table("users")) == 2
+
+
+def _write_two_where_the_second_exists(connector):
+    connector.write_table("second", pd.DataFrame({"stale": [1]}))
+    with pytest.raises(ConnectorError, match="'second' already exists") as info:
+        connector.write_tables({"first": pd.DataFrame({"a": [1, 2]}),
+                                "second": pd.DataFrame({"b": [3]})})
+    return info.value
+
+
+def test_postgresql_multi_table_write_is_all_or_nothing(pg_engine, pg_schema):
+    connector = SQLConnector(pg_engine, schema=pg_schema)
+    _write_two_where_the_second_exists(connector)
+    assert connector.list_tables() == ["second"]  # "first" rolled back with the failure
+
+
+def test_mysql_multi_table_write_names_what_was_written(mysql_engine, mysql_schema):
+    connector = SQLConnector(mysql_engine, schema=mysql_schema)
+    error = _write_two_where_the_second_exists(connector)
+    assert sorted(connector.list_tables()) == ["first", "second"]  # DDL commits at once
+    assert any("['first'] were written before the failure" in note for note in error.__notes__)
