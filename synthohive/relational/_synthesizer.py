@@ -55,8 +55,8 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
     model : ConditionalGenerativeModel, optional
         Template of the per-table model, cloned for every table. None uses
         :func:`synthohive.models.default_model` per table: a
-        :class:`~synthohive.GaussianCopula` for tables under 20,000 rows, where it is more
-        faithful than a GAN, and ``CTGAN()`` for larger ones.
+        :class:`~synthohive.GaussianCopula` for tables under 200 rows and a
+        :class:`~synthohive.TreeSynthesizer` from 200 rows on (measured in ``doc/trees.md``).
     models : dict of str to ConditionalGenerativeModel, optional
         Per-table overrides of ``model``, e.g. ``{"orders": TVAE()}``.
     cardinality : CardinalityEstimator, optional
