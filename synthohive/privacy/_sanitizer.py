@@ -270,10 +270,11 @@ def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[s
             guessed: set[str], schema: Any) -> dict[str, dict[str, Any]]:
     """Text columns whose values mostly come from a sanitised column (copies, PRIV-03).
 
-    Columns not decided yet, and those only guessed to be identifiers, qualify.
+    Columns not decided yet, and those only guessed to be identifiers, qualify; every
+    sanitised column, guessed ones included, is a source (a copy of a guessed identifier, e.g.
+    a child's ``store_name``, must take the same fakes as the identifier itself).
     """
-    sources = {k: v for k, v in decided.items()
-               if v["strategy"] not in ("keep", "drop") and k not in guessed}
+    sources = {k: v for k, v in decided.items() if v["strategy"] not in ("keep", "drop")}
     if not sources:
         return {}
     pools = {k: pd.Index(_column(tables, single, k).dropna().astype(str).unique())
@@ -299,7 +300,10 @@ def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[s
             weights = counts.to_numpy() / counts.sum()
             if weights[counts.index.isin(union)].sum() < COPY_MIN_SHARE:
                 continue
-            shares = {s: float(weights[counts.index.isin(pool)].sum()) for s, pool in pools.items()}
+            shares = {s: float(weights[counts.index.isin(pool)].sum())
+                      for s, pool in pools.items() if s != key}
+            if not shares:
+                continue
             source = max(shares, key=shares.get)
             if shares[source] >= COPY_MIN_SHARE:
                 found[key] = {**sources[source],

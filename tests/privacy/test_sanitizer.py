@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -121,3 +122,19 @@ def test_one_table_and_errors(tables):
         PIISanitizer(config="fake").fit(frame)
     with pytest.raises(DataValidationError, match="DataFrame"):
         PIISanitizer().fit([1, 2])
+
+
+def test_a_copy_of_a_guessed_identifier_takes_the_same_fakes():
+    stores = pd.DataFrame({"store_id": np.arange(150),
+                           "name": [f"Store {i}" for i in range(150)]})
+    owner = np.arange(600) % 150
+    sales = pd.DataFrame({"sale_id": np.arange(600), "store_id": owner,
+                          "store_name": stores["name"].to_numpy()[owner]})
+    sanitizer = PIISanitizer(random_state=0).fit({"stores": stores, "sales": sales})
+    assert sanitizer.columns_["stores.name"]["kind"] == "identifier"
+    assert "values of stores.name" in sanitizer.columns_["sales.store_name"]["evidence"]
+    out = sanitizer.transform({"stores": stores, "sales": sales})
+    assert not out["sales"]["store_name"].isin(stores["name"]).any()
+    fake_by_store = out["stores"].set_index("store_id")["name"]
+    np.testing.assert_array_equal(out["sales"]["store_name"].to_numpy(),
+                                  fake_by_store.reindex(owner).to_numpy())
