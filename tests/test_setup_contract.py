@@ -56,6 +56,12 @@ def test_lint_gate_forbids_silent_excepts():
     assert {"E", "BLE", "S110", "S112"} <= selected
 
 
+def _python(code):
+    """Run ``code`` in a fresh interpreter (imports start from nothing); return the result."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+
+
 def test_import_is_light():
     code = (
         "import sys, synthohive\n"
@@ -63,9 +69,8 @@ def test_import_is_light():
         " 'sqlalchemy_bigquery', 'matplotlib']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = _python(code)
     assert out.stdout.strip() == "[]"
-
 
 
 def test_data_layers_do_not_import_torch():
@@ -75,7 +80,7 @@ def test_data_layers_do_not_import_torch():
         "synthohive.metrics, synthohive.relational\n"
         "print(sorted(m for m in ('torch', 'skorch') if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = _python(code)
     assert out.stdout.strip() == "[]"
 
 
@@ -87,7 +92,7 @@ def test_torch_models_load_on_first_access():
         "print(before, 'torch' in sys.modules, sh.CTGAN is CTGAN, 'CTGAN' in dir(sh),"
         " CTGAN.__module__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = _python(code)
     assert out.stdout.split() == [
         "False", "True", "True", "True", "synthohive.models.ctgan._estimator"]
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
