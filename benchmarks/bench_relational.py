@@ -11,7 +11,8 @@ most 5 tables, depth at most 2): northwind customers/employees/shippers -> order
 chinook album/genre/media_type -> track. Part 2 reports SynthoHive alone on the full
 chinook, northwind and sakila schemas. Each line prints fit and sample seconds, the
 SDMetrics multi-table QualityReport score with its four properties, and the number of
-orphaned foreign key values. Both libraries are scored with the same SDV-detected metadata.
+orphaned foreign key values. Both libraries are scored with the same SDV-detected metadata,
+in which identifier-like and personal columns are not scored (see :func:`quality`).
 
 ``--model default`` measures what a user gets with ``model=None``: the per-table default of
 ``synthohive.models.default_model`` (a Gaussian copula below 20,000 rows, CTGAN above).
@@ -32,6 +33,7 @@ import pandas as pd
 
 from synthohive import CTGAN, GaussianCopula, RelationalSynthesizer
 from synthohive.datasets import dataset_path
+from synthohive.metrics._leakage import sensitive_columns
 from synthohive.schema import Schema
 
 HMA_SUBSETS = {
@@ -104,15 +106,34 @@ def orphans(schema: Schema, synthetic: dict[str, pd.DataFrame]) -> int:
     return total
 
 
-def quality(real: dict, synthetic: dict, metadata: object) -> dict[str, float]:
-    """SDMetrics multi-table QualityReport score and its four properties."""
+def quality(real: dict, synthetic: dict, metadata: object, schema: Schema) -> dict[str, float]:
+    """SDMetrics multi-table QualityReport: the score on non-identifying columns and more.
+
+    Identifier-like and personal columns (those ``sh.metrics.evaluate`` leaves out of
+    fidelity: names, e-mails, addresses, unique titles; ``synthohive.metrics`` decides them
+    from the real tables alone, for every library alike) are scored as SDV ``id`` columns,
+    i.e. not at all: a model that does not republish real values scores about 0 on them
+    whatever it learned, and one that copies them scores high for copying. ``score`` and
+    the four properties are on the other columns; ``score_all`` scores every column as SDV
+    detected it.
+    """
     from sdmetrics.reports.multi_table import QualityReport
 
-    report = QualityReport()
-    report.generate(real, synthetic, metadata.to_dict(), verbose=False)
-    properties = report.get_properties().set_index("Property")["Score"]
-    return {"score": float(report.get_score()),
-            **{p: float(properties.get(p, float("nan"))) for p in PROPERTIES}}
+    detected = metadata.to_dict()
+    scored = json.loads(json.dumps(detected))
+    sensitive = sensitive_columns(real, schema)
+    for name, spec in scored["tables"].items():
+        for column in sensitive[name][1] & set(spec["columns"]):
+            spec["columns"][column] = {"sdtype": "id"}
+    out = {}
+    for label, description in (("score", scored), ("score_all", detected)):
+        report = QualityReport()
+        report.generate(real, synthetic, description, verbose=False)
+        out[label] = float(report.get_score())
+        if label == "score":
+            properties = report.get_properties().set_index("Property")["Score"]
+            out.update({p: float(properties.get(p, float("nan"))) for p in PROPERTIES})
+    return out
 
 
 def run_ours(schema: Schema, tables: dict, args: argparse.Namespace) -> tuple[dict, float, float]:
@@ -158,11 +179,12 @@ def run_hma(metadata: object, tables: dict, main: str) -> tuple[dict, float, flo
 def report(label: str, schema: Schema, real: dict, synthetic: dict, metadata: object,
            fit_seconds: float, sample_seconds: float) -> dict:
     """Print and return one result line."""
-    scores = quality(real, synthetic, metadata)
+    scores = quality(real, synthetic, metadata, schema)
     row = {"run": label, "rows": sum(len(t) for t in real.values()), "fit_s": fit_seconds,
            "sample_s": sample_seconds, "orphans": orphans(schema, synthetic), **scores}
     print(f"{label:<28} rows={row['rows']:>6} fit={fit_seconds:8.1f}s "
           f"sample={sample_seconds:7.2f}s quality={scores['score']:.3f} "
+          f"(all columns {scores['score_all']:.3f}) "
           + " ".join(f"{SHORT[p]}={scores[p]:.3f}" for p in PROPERTIES)
           + f" orphans={row['orphans']}", flush=True)
     return row
