@@ -45,6 +45,8 @@ _MAX_CATEGORIES = 255
 #: A text column with at least this many distinct values, making up at least half of its
 #: non-null values, is id-like (names, e-mails, phone numbers): not judged.
 _ID_LIKE_MIN_DISTINCT = 10
+#: Fewest families (parents with two children or more) for folds grouped by parent.
+MIN_FAMILIES = 20
 
 
 def without_id_like(real: Mapping[str, pd.DataFrame], columns: Mapping[str, list[Any]]
@@ -122,9 +124,9 @@ def detection_score(
     n_splits : int, default=5
         Folds (fewer for tiny frames).
     groups : pair of arrays, optional
-        A group label per row of ``real`` and of ``synthetic`` (e.g. the parent key of
-        child rows, see :func:`parent_groups`); rows of one group are kept in one fold.
-        Labels of the two frames are distinct groups even when equal.
+        A group label per row of ``real`` and of ``synthetic`` (e.g. the parent row of
+        child rows, see :func:`parent_groups`); rows with one label, on either side, are
+        kept in one fold.
 
     Returns
     -------
@@ -180,9 +182,9 @@ def detection_score(
                                 random_state=random_state)
         splits = list(folds.split(features, labels))
     else:
-        side = [pd.factorize(np.asarray(g)[rows])[0] for g, rows in zip(groups, drawn, strict=True)]
-        group = np.concatenate([side[0], side[1] + side[0].max() + 1])
-        n_groups = min(len(np.unique(s)) for s in side)
+        group = pd.factorize(np.concatenate(
+            [np.asarray(g)[rows] for g, rows in zip(groups, drawn, strict=True)]))[0]
+        n_groups = min(len(np.unique(side)) for side in (group[:n], group[n:]))
         if n_groups < 2:
             raise DataValidationError(
                 f"detection_score with groups needs at least 2 groups on each side, got "
@@ -197,51 +199,54 @@ def detection_score(
         return float(np.mean(cross_val_score(classifier, features, labels, cv=splits)))
 
 
-def parent_groups(tables: Mapping[str, pd.DataFrame], name: str, schema: Schema,
-                  columns: Mapping[str, list[Any]], reference: Mapping[str, pd.DataFrame]
-                  ) -> np.ndarray | None:
-    """Return the parent key of each row of table ``name``, the grouping of its folds.
+def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
+                  name: str, schema: Schema, columns: Mapping[str, list[Any]]
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the fold groups of the rows of child table ``name``: one per parent row.
 
-    The foreign key taken is the one whose parent columns (``columns``) give the most
-    distinct tuples that occur in two child rows or more of ``reference`` (the real
-    tables): the parent whose repeated tuples a row-level cross-validation would memorise.
-    Rows with a null key are groups of their own.
+    The foreign key taken is the one with the most *families* (parents with two child rows
+    or more) in the real table: the parent whose repeated columns a row-level
+    cross-validation would memorise. A real and a synthetic row share a group when they
+    have the same parent key and the same parent columns (``columns``), i.e. the same
+    parent row, as the two halves of one real table have. Rows with a null key are groups
+    of their own.
 
     Parameters
     ----------
-    tables : mapping of str to DataFrame
-        The tables whose rows are grouped (real or synthetic).
+    real, synthetic : mapping of str to DataFrame
+        The tables.
     name : str
         The child table.
     schema : Schema
         Its keys.
     columns : mapping of str to list
         Columns judged in each table (as for :func:`joined_with_parents`).
-    reference : mapping of str to DataFrame
-        The real tables, which decide the foreign key (the same for both sides).
 
     Returns
     -------
-    ndarray of int or None
-        One label per row; None for a table without a parent with judged columns.
+    pair of ndarray of uint64, or None
+        One label per row of the real and of the synthetic table; None when no foreign key
+        has at least ``MIN_FAMILIES`` families (coarser groups would put whole categories
+        of parents in one fold, and a row-level score is then the better one).
     """
-    best, best_repeated = None, 0
+    best, best_families = None, MIN_FAMILIES - 1
     for fk in schema[name].foreign_keys:
-        kept = list(columns[fk.parent_table])
-        if not kept:
-            continue
-        parent = reference[fk.parent_table].set_index(fk.parent_column)[kept]
-        tuples = parent.reindex(reference[name][fk.column].dropna()).reset_index(drop=True)
-        counts = tuples.value_counts(dropna=False)
-        repeated = int((counts >= 2).sum())
-        if repeated > best_repeated:
-            best, best_repeated = fk, repeated
+        families = int((real[name][fk.column].value_counts() >= 2).sum())
+        if families > best_families:
+            best, best_families = fk, families
     if best is None:
         return None
-    codes, _ = pd.factorize(tables[name][best.column])
-    alone = codes < 0
-    codes[alone] = codes.max() + 1 + np.arange(int(alone.sum()))
-    return codes
+    labels = []
+    for side, tables in enumerate((real, synthetic)):
+        keys = tables[name][best.column]
+        parent = tables[best.parent_table].set_index(best.parent_column)[
+            list(columns[best.parent_table])]
+        rows = parent.reindex(keys).reset_index(drop=True).astype(object)
+        rows["__key__"] = keys.astype(object).to_numpy()
+        alone = keys.isna().to_numpy()
+        rows["__alone__"] = np.where(alone, np.arange(len(keys)) * 2 + side, -1)
+        labels.append(pd.util.hash_pandas_object(rows, index=False).to_numpy())
+    return labels[0], labels[1]
 
 
 def joined_with_parents(tables: Mapping[str, pd.DataFrame], name: str, schema: Schema,
@@ -344,8 +349,7 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
     float
     """
     pair = [joined_with_parents(t, name, schema, columns) for t in (real, synthetic)]
-    groups = [parent_groups(t, name, schema, columns, real) for t in (real, synthetic)]
-    return _score(pair, None if groups[0] is None else tuple(groups), random_state)
+    return _score(pair, parent_groups(real, synthetic, name, schema, columns), random_state)
 
 
 def _score(pair: list[pd.DataFrame], groups: tuple[np.ndarray, np.ndarray] | None,

@@ -98,6 +98,10 @@ def test_children_of_new_parents_from_the_same_population_read_about_one_half():
     joined = [t["children"].merge(t["parents"], on="parent_id")[["score", "size", "weight", "kind"]]
               for t in (real, other)]
     assert detection_score(*joined) > 0.8  # the artefact grouping removes
+    # Two random halves of one real child table (same parents on both sides) too.
+    halves = [{**real, "children": real["children"].iloc[i::2]} for i in (0, 1)]
+    halves_scores = evaluate(halves[0], halves[1], schema=schema).detection
+    assert 0.4 < halves_scores.set_index("table")["detection"]["children"] < 0.6
 
 
 def test_groups_must_match_the_rows():
