@@ -12,19 +12,22 @@ in its test fold the very tuples it was trained on, and recognises a parent rath
 kind of row: two sets of *real* child rows with different parents (what a perfect
 generator produces: new parents of the right distribution) read 0.87-0.97 on the shipped
 datasets. Child tables are therefore scored with folds grouped by parent
-(:func:`parent_groups`): all children of a parent fall in the same fold, and the score
-says whether the classifier can tell unseen synthetic families from unseen real ones.
+(:func:`parent_groups`): every parent row (of each foreign key whose parents have
+children in common) is given a fold, a row is tested in fold ``k`` only when all its
+parents are in fold ``k`` and trained on only when none is, so the score says whether the
+classifier tells *unseen* synthetic families from unseen real ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 from threadpoolctl import threadpool_limits
 
 from synthohive.exceptions import DataValidationError
@@ -40,13 +43,18 @@ __all__ = [
 ]
 
 DETECTION_COLUMNS = ["table", "rows", "detection"]
+#: Rows used by default, half from each frame.
+DEFAULT_MAX_ROWS = 20_000
 #: Largest number of distinct values a text column is given as a categorical feature.
 _MAX_CATEGORIES = 255
 #: A text column with at least this many distinct values, making up at least half of its
 #: non-null values, is id-like (names, e-mails, phone numbers): not judged.
 _ID_LIKE_MIN_DISTINCT = 10
-#: Fewest families (parents with two children or more) for folds grouped by parent.
-MIN_FAMILIES = 20
+#: Fewest families (parents with two children or more) for folds grouped by a parent.
+MIN_FAMILIES = 5
+#: Most foreign keys grouped at once: a row is tested only when all its grouped parents fall
+#: in the test fold, so each grouping divides the tested rows by the number of folds.
+MAX_GROUPINGS = 2
 
 
 def without_id_like(real: Mapping[str, pd.DataFrame], columns: Mapping[str, list[Any]]
@@ -102,16 +110,16 @@ def detection_score(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,
     random_state: int | None = 0,
-    max_rows: int = 20_000,
+    max_rows: int = DEFAULT_MAX_ROWS,
     n_splits: int = 5,
-    groups: tuple[np.ndarray, np.ndarray] | None = None,
+    groups: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> float:
     """Cross-validated accuracy of a classifier telling ``synthetic`` rows from ``real`` ones.
 
     The same number of rows is taken from each frame (at most ``max_rows // 2``, drawn at
     random), every column is encoded (numbers and datetimes as numbers, other columns as
     categories), and a ``HistGradientBoostingClassifier`` (one thread) is scored with
-    stratified ``n_splits``-fold cross-validation.
+    stratified ``n_splits``-fold cross-validation, or with folds grouped by ``groups``.
 
     Parameters
     ----------
@@ -123,21 +131,26 @@ def detection_score(
         Rows used in all, half from each frame.
     n_splits : int, default=5
         Folds (fewer for tiny frames).
-    groups : pair of arrays, optional
-        A group label per row of ``real`` and of ``synthetic`` (e.g. the parent row of
-        child rows, see :func:`parent_groups`); rows with one label, on either side, are
-        kept in one fold.
+    groups : sequence of pairs of arrays, optional
+        Groupings of the rows (e.g. by parent row, one per foreign key, see
+        :func:`parent_groups`), each a label per row of ``real`` and of ``synthetic``;
+        equal labels, on either side, are one group. Every group of every grouping is
+        given one of ``n_splits`` folds at random; fold ``k`` tests the rows all of whose
+        groups are in fold ``k`` and trains on the rows none of whose groups is, and the
+        score is the balanced accuracy of all tested rows.
 
     Returns
     -------
     float
-        Mean accuracy over the folds: 0.5 when synthetic rows cannot be told apart from
-        real ones (two random halves of one table read about 0.5), 1.0 when all are.
+        Mean accuracy over the folds (balanced accuracy of the tested rows with
+        ``groups``): 0.5 when synthetic rows cannot be told apart from real ones (two
+        random halves of one table read about 0.5), 1.0 when all are.
 
     Raises
     ------
     DataValidationError
-        If the frames do not have the same columns or have fewer than two rows each.
+        If the frames do not have the same columns or have fewer than two rows each, or
+        ``groups`` do not have one label per row or leave no fold to test.
 
     Examples
     --------
@@ -159,16 +172,30 @@ def detection_score(
             f"{list(synthetic.columns)}); pass the same columns."
         )
     n = min(len(real), len(synthetic), max_rows // 2)
-    if groups is not None and [len(g) for g in groups] != [len(real), len(synthetic)]:
+    if groups is not None and any([len(g) for g in pair] != [len(real), len(synthetic)]
+                                  for pair in groups):
         raise DataValidationError(
             f"groups must hold one label per row of real and of synthetic, got "
-            f"{[len(g) for g in groups]} for {len(real)} and {len(synthetic)} rows."
+            f"{[[len(g) for g in pair] for pair in groups]} for {len(real)} and "
+            f"{len(synthetic)} rows."
         )
     if n < 2 or real.shape[1] == 0:
         raise DataValidationError(
             f"detection_score needs at least 2 rows and 1 column in each frame, got "
             f"{len(real)} real and {len(synthetic)} synthetic rows, {real.shape[1]} columns."
         )
+    score = _detection(real, synthetic, random_state, n, n_splits, groups)
+    if np.isnan(score):
+        raise DataValidationError(
+            "detection_score: the groups leave no fold with both real and synthetic rows to "
+            "test (too few groups); score without groups."
+        )
+    return score
+
+
+def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, random_state: int | None, n: int,
+               n_splits: int, groups: Sequence[tuple[np.ndarray, np.ndarray]] | None) -> float:
+    """The score of :func:`detection_score` on ``n`` rows of each frame (NaN: untestable)."""
     rng = np.random.default_rng(random_state)
     drawn = [np.sort(rng.choice(len(frame), n, replace=False)) for frame in (real, synthetic)]
     real, synthetic = real.iloc[drawn[0]], synthetic.iloc[drawn[1]]
@@ -177,39 +204,52 @@ def detection_score(
     labels = np.repeat([0, 1], n)
     classifier = HistGradientBoostingClassifier(categorical_features=np.array(categorical),
                                                 random_state=random_state)
-    if groups is None:
-        folds = StratifiedKFold(n_splits=min(n_splits, n), shuffle=True,
-                                random_state=random_state)
-        splits = list(folds.split(features, labels))
-    else:
-        group = pd.factorize(np.concatenate(
-            [np.asarray(g)[rows] for g, rows in zip(groups, drawn, strict=True)]))[0]
-        n_groups = min(len(np.unique(side)) for side in (group[:n], group[n:]))
-        if n_groups < 2:
-            raise DataValidationError(
-                f"detection_score with groups needs at least 2 groups on each side, got "
-                f"{n_groups}; score without groups."
-            )
-        folds = StratifiedGroupKFold(n_splits=min(n_splits, n_groups), shuffle=True,
-                                     random_state=random_state)
-        splits = list(folds.split(features, labels, group))
     # One OpenMP thread: the gradient boosting's spinning threads slow to a crawl when the
     # cores are shared, and a few thousand rows gain little from more.
     with threadpool_limits(limits=1, user_api="openmp"):
-        return float(np.mean(cross_val_score(classifier, features, labels, cv=splits)))
+        if not groups:
+            folds = StratifiedKFold(n_splits=min(n_splits, n), shuffle=True,
+                                    random_state=random_state)
+            return float(np.mean(cross_val_score(classifier, features, labels, cv=folds)))
+        tested, predicted = [], []
+        for train, test in _grouped_splits(groups, drawn, n_splits, rng):
+            if len(np.unique(labels[train])) < 2 or not len(test):
+                continue
+            tested.append(test)
+            predicted.append(classifier.fit(features[train], labels[train])
+                             .predict(features[test]))
+    if not tested or len(np.unique(labels[np.concatenate(tested)])) < 2:
+        return float("nan")
+    return float(balanced_accuracy_score(labels[np.concatenate(tested)],
+                                         np.concatenate(predicted)))
+
+
+def _grouped_splits(groups: Sequence[tuple[np.ndarray, np.ndarray]], drawn: list[np.ndarray],
+                    n_splits: int, rng: np.random.Generator
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Train/test rows of each fold when every group of every grouping gets a random fold."""
+    row_folds = []
+    for pair in groups:
+        codes, uniques = pd.factorize(np.concatenate(
+            [np.asarray(g)[rows] for g, rows in zip(pair, drawn, strict=True)]))
+        row_folds.append(rng.integers(0, n_splits, len(uniques))[codes])
+    folds = np.column_stack(row_folds)
+    return [(np.flatnonzero((folds != k).all(axis=1)), np.flatnonzero((folds == k).all(axis=1)))
+            for k in range(n_splits)]
 
 
 def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
                   name: str, schema: Schema, columns: Mapping[str, list[Any]]
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Return the fold groups of the rows of child table ``name``: one per parent row.
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the groupings of the rows of child table ``name``: by parent row, per key.
 
-    The foreign key taken is the one with the most *families* (parents with two child rows
-    or more) in the real table: the parent whose repeated columns a row-level
-    cross-validation would memorise. A real and a synthetic row share a group when they
-    have the same parent key and the same parent columns (``columns``), i.e. the same
-    parent row, as the two halves of one real table have. Rows with a null key are groups
-    of their own.
+    One grouping for each of the (at most ``MAX_GROUPINGS``) foreign keys with the most
+    *families* (parents with two child rows or more, at least ``MIN_FAMILIES``) in the
+    real table: the parents whose repeated columns, and the traits their children share,
+    a row-level cross-validation would memorise. A real and a synthetic row share a group
+    when they have the same parent key and the same parent columns (``columns``), i.e. the
+    same parent row, as the two halves of one real table have. Rows with a null key are
+    groups of their own.
 
     Parameters
     ----------
@@ -224,29 +264,28 @@ def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.D
 
     Returns
     -------
-    pair of ndarray of uint64, or None
-        One label per row of the real and of the synthetic table; None when no foreign key
-        has at least ``MIN_FAMILIES`` families (coarser groups would put whole categories
-        of parents in one fold, and a row-level score is then the better one).
+    list of pairs of ndarray of uint64
+        Per grouping, one label per row of the real and of the synthetic table (empty:
+        score with row-level folds).
     """
-    best, best_families = None, MIN_FAMILIES - 1
-    for fk in schema[name].foreign_keys:
-        families = int((real[name][fk.column].value_counts() >= 2).sum())
-        if families > best_families:
-            best, best_families = fk, families
-    if best is None:
-        return None
-    labels = []
-    for side, tables in enumerate((real, synthetic)):
-        keys = tables[name][best.column]
-        parent = tables[best.parent_table].set_index(best.parent_column)[
-            list(columns[best.parent_table])]
-        rows = parent.reindex(keys).reset_index(drop=True).astype(object)
-        rows["__key__"] = keys.astype(object).to_numpy()
-        alone = keys.isna().to_numpy()
-        rows["__alone__"] = np.where(alone, np.arange(len(keys)) * 2 + side, -1)
-        labels.append(pd.util.hash_pandas_object(rows, index=False).to_numpy())
-    return labels[0], labels[1]
+    families = {fk: int((real[name][fk.column].value_counts() >= 2).sum())
+                for fk in schema[name].foreign_keys}
+    ranked = sorted((fk for fk in families if families[fk] >= MIN_FAMILIES),
+                    key=lambda fk: -families[fk])  # stable: declaration order on ties
+    groupings = []
+    for fk in ranked[:MAX_GROUPINGS]:
+        labels = []
+        for side, tables in enumerate((real, synthetic)):
+            keys = tables[name][fk.column]
+            parent = tables[fk.parent_table].set_index(fk.parent_column)[
+                list(columns[fk.parent_table])]
+            rows = parent.reindex(keys).reset_index(drop=True).astype(object)
+            rows["__key__"] = keys.astype(object).to_numpy()
+            alone = keys.isna().to_numpy()
+            rows["__alone__"] = np.where(alone, np.arange(len(keys)) * 2 + side, -1)
+            labels.append(pd.util.hash_pandas_object(rows, index=False).to_numpy())
+        groupings.append((labels[0], labels[1]))
+    return groupings
 
 
 def joined_with_parents(tables: Mapping[str, pd.DataFrame], name: str, schema: Schema,
@@ -327,9 +366,9 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
                      random_state: int | None = 0) -> float:
     """Return :func:`detection_score` of table ``name`` joined with its parents' columns.
 
-    Folds are grouped by parent (:func:`parent_groups`) when the table has a parent with
-    judged columns; NaN when either side has fewer than two rows (or groups) or no column
-    is judged.
+    Folds are grouped by parent (:func:`parent_groups`) when parents have families; NaN
+    when either side has fewer than two rows, no column is judged, or the groups leave no
+    fold to test.
 
     Parameters
     ----------
@@ -352,11 +391,10 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
     return _score(pair, parent_groups(real, synthetic, name, schema, columns), random_state)
 
 
-def _score(pair: list[pd.DataFrame], groups: tuple[np.ndarray, np.ndarray] | None,
+def _score(pair: list[pd.DataFrame], groups: list[tuple[np.ndarray, np.ndarray]] | None,
            random_state: int | None) -> float:
     """:func:`detection_score` of a pair, NaN when there is too little to score."""
     if min(len(pair[0]), len(pair[1])) < 2 or pair[0].shape[1] == 0:
         return float("nan")
-    if groups is not None and min(len(pd.unique(g)) for g in groups) < 2:
-        return float("nan")
-    return detection_score(*pair, random_state=random_state, groups=groups)
+    n = min(len(pair[0]), len(pair[1]), DEFAULT_MAX_ROWS // 2)
+    return _detection(pair[0], pair[1][list(pair[0].columns)], random_state, n, 5, groups)

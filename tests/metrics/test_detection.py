@@ -106,6 +106,6 @@ def test_children_of_new_parents_from_the_same_population_read_about_one_half():
 
 def test_groups_must_match_the_rows():
     with pytest.raises(DataValidationError, match="one label per row"):
-        detection_score(_table(0), _table(1), groups=(np.zeros(3), np.zeros(1200)))
-    with pytest.raises(DataValidationError, match="at least 2 groups"):
-        detection_score(_table(0), _table(1), groups=(np.zeros(1200), np.arange(1200)))
+        detection_score(_table(0), _table(1), groups=[(np.zeros(3), np.zeros(1200))])
+    with pytest.raises(DataValidationError, match="no fold"):
+        detection_score(_table(0), _table(1), groups=[(np.zeros(1200), np.zeros(1200))])
