@@ -195,7 +195,7 @@ def detection_score(
 
 def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, random_state: int | None, n: int,
                n_splits: int, groups: Sequence[tuple[np.ndarray, np.ndarray]] | None) -> float:
-    """The score of :func:`detection_score` on ``n`` rows of each frame (NaN: untestable)."""
+    """Return the score of :func:`detection_score` on ``n`` rows per frame (NaN: untestable)."""
     rng = np.random.default_rng(random_state)
     drawn = [np.sort(rng.choice(len(frame), n, replace=False)) for frame in (real, synthetic)]
     real, synthetic = real.iloc[drawn[0]], synthetic.iloc[drawn[1]]
