@@ -12,10 +12,13 @@ in its test fold the very tuples it was trained on, and recognises a parent rath
 kind of row: two sets of *real* child rows with different parents (what a perfect
 generator produces: new parents of the right distribution) read 0.87-0.97 on the shipped
 datasets. Child tables are therefore scored with folds grouped by parent
-(:func:`parent_groups`): every parent row (of each foreign key whose parents have
-children in common) is given a fold, a row is tested in fold ``k`` only when all its
-parents are in fold ``k`` and trained on only when none is, so the score says whether the
-classifier tells *unseen* synthetic families from unseen real ones.
+(:func:`parent_groups`): every parent row (of the foreign keys with many families, see
+:func:`judged_parents`) is given a fold, a row is tested in fold ``k`` only when all its
+grouped parents are in fold ``k`` and trained on only when none is, so the score says
+whether the classifier tells *unseen* synthetic families from unseen real ones. A parent
+table of a few individuals holding most of the children (nine employees for 830 orders)
+is not joined: its rows cannot be grouped into comparable folds, and a classifier would
+tell each generated individual from each real one whatever the model.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ __all__ = [
     "detection_score",
     "detection_table",
     "joined_with_parents",
+    "judged_parents",
     "parent_groups",
     "without_id_like",
 ]
@@ -51,7 +55,7 @@ _MAX_CATEGORIES = 255
 #: non-null values, is id-like (names, e-mails, phone numbers): not judged.
 _ID_LIKE_MIN_DISTINCT = 10
 #: Fewest families (parents with two children or more) for folds grouped by a parent.
-MIN_FAMILIES = 5
+MIN_FAMILIES = 20
 #: Most foreign keys grouped at once: a row is tested only when all its grouped parents fall
 #: in the test fold, so each grouping divides the tested rows by the number of folds.
 MAX_GROUPINGS = 2
@@ -238,18 +242,52 @@ def _grouped_splits(groups: Sequence[tuple[np.ndarray, np.ndarray]], drawn: list
             for k in range(n_splits)]
 
 
+def judged_parents(real: Mapping[str, pd.DataFrame], name: str, schema: Schema
+                   ) -> tuple[list[Any], list[Any]]:
+    """Return the foreign keys of table ``name`` whose parents are joined, and grouped.
+
+    A parent is *grouped* (its children kept in one fold) when it has at least
+    ``MIN_FAMILIES`` families (parents with two child rows or more) in the real table; at
+    most the ``MAX_GROUPINGS`` with the most families are. A parent with fewer families
+    that still holds most child rows in families (nine employees for 830 orders) is left
+    out of the join: its few rows are individuals, not a sample, and a classifier would
+    recognise each one (grouping by so few parents leaves folds without comparable rows).
+    Other parents (e.g. a rental with its one payment) are joined without grouping.
+
+    Parameters
+    ----------
+    real : mapping of str to DataFrame
+        The real tables.
+    name : str
+        The child table.
+    schema : Schema
+        Its keys.
+
+    Returns
+    -------
+    (joined, grouped) : two lists of ForeignKey
+    """
+    joined, candidates = [], []
+    for fk in schema[name].foreign_keys:
+        counts = real[name][fk.column].value_counts()
+        families = int((counts >= 2).sum())
+        if families >= MIN_FAMILIES:
+            candidates.append((-families, len(candidates), fk))
+        elif counts[counts >= 2].sum() >= 0.5 * max(int(counts.sum()), 1):
+            continue
+        joined.append(fk)
+    grouped = [fk for _, _, fk in sorted(candidates)[:MAX_GROUPINGS]]
+    return joined, grouped
+
+
 def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
-                  name: str, schema: Schema, columns: Mapping[str, list[Any]]
+                  name: str, columns: Mapping[str, list[Any]], foreign_keys: Sequence[Any]
                   ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return the groupings of the rows of child table ``name``: by parent row, per key.
 
-    One grouping for each of the (at most ``MAX_GROUPINGS``) foreign keys with the most
-    *families* (parents with two child rows or more, at least ``MIN_FAMILIES``) in the
-    real table: the parents whose repeated columns, and the traits their children share,
-    a row-level cross-validation would memorise. A real and a synthetic row share a group
-    when they have the same parent key and the same parent columns (``columns``), i.e. the
-    same parent row, as the two halves of one real table have. Rows with a null key are
-    groups of their own.
+    A real and a synthetic row share a group when they have the same parent key and the
+    same parent columns (``columns``), i.e. the same parent row, as the two halves of one
+    real table have. Rows with a null key are groups of their own.
 
     Parameters
     ----------
@@ -257,23 +295,18 @@ def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.D
         The tables.
     name : str
         The child table.
-    schema : Schema
-        Its keys.
     columns : mapping of str to list
         Columns judged in each table (as for :func:`joined_with_parents`).
+    foreign_keys : sequence of ForeignKey
+        The keys grouped (see :func:`judged_parents`).
 
     Returns
     -------
     list of pairs of ndarray of uint64
-        Per grouping, one label per row of the real and of the synthetic table (empty:
-        score with row-level folds).
+        Per foreign key, one label per row of the real and of the synthetic table.
     """
-    families = {fk: int((real[name][fk.column].value_counts() >= 2).sum())
-                for fk in schema[name].foreign_keys}
-    ranked = sorted((fk for fk in families if families[fk] >= MIN_FAMILIES),
-                    key=lambda fk: -families[fk])  # stable: declaration order on ties
     groupings = []
-    for fk in ranked[:MAX_GROUPINGS]:
+    for fk in foreign_keys:
         labels = []
         for side, tables in enumerate((real, synthetic)):
             keys = tables[name][fk.column]
@@ -289,7 +322,8 @@ def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.D
 
 
 def joined_with_parents(tables: Mapping[str, pd.DataFrame], name: str, schema: Schema,
-                        columns: Mapping[str, list[Any]]) -> pd.DataFrame:
+                        columns: Mapping[str, list[Any]],
+                        foreign_keys: Sequence[Any] | None = None) -> pd.DataFrame:
     """Return the ``columns`` of table ``name``, each row joined with its parents' columns.
 
     Parameters
@@ -303,6 +337,8 @@ def joined_with_parents(tables: Mapping[str, pd.DataFrame], name: str, schema: S
     columns : mapping of str to list
         Columns to keep of each table (e.g. without keys and id columns); a parent's are
         prefixed with ``"<foreign key>."``.
+    foreign_keys : sequence of ForeignKey, optional
+        The parents joined; default: all.
 
     Returns
     -------
@@ -312,7 +348,7 @@ def joined_with_parents(tables: Mapping[str, pd.DataFrame], name: str, schema: S
     """
     frame = tables[name]
     joined = frame[list(columns[name])].reset_index(drop=True)
-    for fk in schema[name].foreign_keys:
+    for fk in schema[name].foreign_keys if foreign_keys is None else foreign_keys:
         parent = tables[fk.parent_table]
         kept = list(columns[fk.parent_table])
         if not kept:
@@ -366,7 +402,7 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
                      random_state: int | None = 0) -> float:
     """Return :func:`detection_score` of table ``name`` joined with its parents' columns.
 
-    Folds are grouped by parent (:func:`parent_groups`) when parents have families; NaN
+    Parents are joined and folds grouped by parent as :func:`judged_parents` decides; NaN
     when either side has fewer than two rows, no column is judged, or the groups leave no
     fold to test.
 
@@ -387,8 +423,9 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
     -------
     float
     """
-    pair = [joined_with_parents(t, name, schema, columns) for t in (real, synthetic)]
-    return _score(pair, parent_groups(real, synthetic, name, schema, columns), random_state)
+    joined, grouped = judged_parents(real, name, schema)
+    pair = [joined_with_parents(t, name, schema, columns, joined) for t in (real, synthetic)]
+    return _score(pair, parent_groups(real, synthetic, name, columns, grouped), random_state)
 
 
 def _score(pair: list[pd.DataFrame], groups: list[tuple[np.ndarray, np.ndarray]] | None,

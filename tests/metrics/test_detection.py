@@ -7,6 +7,8 @@ import pytest
 
 from synthohive.exceptions import DataValidationError
 from synthohive.metrics import QualityReport, detection_score, evaluate
+from synthohive.metrics._detection import judged_parents
+from synthohive.schema import Schema
 
 
 def _table(seed: int, n: int = 1200, shift: float = 0.0) -> pd.DataFrame:
@@ -109,3 +111,21 @@ def test_groups_must_match_the_rows():
         detection_score(_table(0), _table(1), groups=[(np.zeros(3), np.zeros(1200))])
     with pytest.raises(DataValidationError, match="no fold"):
         detection_score(_table(0), _table(1), groups=[(np.zeros(1200), np.zeros(1200))])
+
+
+def test_judged_parents_group_many_families_and_leave_out_a_few_individuals():
+    schema = Schema.from_dict({"tables": {
+        "staff": {"primary_key": "staff_id"},
+        "customers": {"primary_key": "customer_id"},
+        "rentals": {"primary_key": "rental_id"},
+        "payments": {"primary_key": "payment_id", "foreign_keys": [
+            {"column": "staff_id", "references": "staff.staff_id"},
+            {"column": "customer_id", "references": "customers.customer_id"},
+            {"column": "rental_id", "references": "rentals.rental_id"}]}}})
+    n = 600
+    payments = pd.DataFrame({"payment_id": np.arange(n), "staff_id": np.arange(n) % 3,
+                             "customer_id": np.arange(n) % 100, "rental_id": np.arange(n)})
+    real = {"payments": payments}
+    joined, grouped = judged_parents(real, "payments", schema)
+    assert [fk.column for fk in joined] == ["customer_id", "rental_id"]  # 3 staff: left out
+    assert [fk.column for fk in grouped] == ["customer_id"]  # one payment per rental
