@@ -7,18 +7,21 @@ means the synthetic rows cannot be told apart, 1.0 that every one is recognised.
 with the columns of its parents (so a child row must also fit its parent row).
 
 Children of one parent share that parent's columns, so a joined child table repeats each
-parent's tuple once per child. Under row-level cross-validation the classifier then meets
-in its test fold the very tuples it was trained on, and recognises a parent rather than a
-kind of row: two sets of *real* child rows with different parents (what a perfect
-generator produces: new parents of the right distribution) read 0.87-0.97 on the shipped
-datasets. Child tables are therefore scored with folds grouped by parent
-(:func:`parent_groups`): every parent row (of the foreign keys with many families, see
-:func:`judged_parents`) is given a fold, a row is tested in fold ``k`` only when all its
-grouped parents are in fold ``k`` and trained on only when none is, so the score says
-whether the classifier tells *unseen* synthetic families from unseen real ones. A parent
-table of a few individuals holding most of the children (nine employees for 830 orders)
-is not joined: its rows cannot be grouped into comparable folds, and a classifier would
-tell each generated individual from each real one whatever the model.
+parent's tuple once per child. With every child row, a cross-validated classifier meets in
+its test fold the very tuples it was trained on and recognises a parent rather than a kind
+of row: two sets of *real* child rows with different parents (what a perfect generator
+produces: new parents of the right distribution) read 0.87-0.97 on the shipped datasets.
+Folds grouped by parent were tried and fail the other way: a child column constant within
+a family (sakila's ``payment.last_update`` is one per customer) puts all real rows of a
+value in the test fold and only synthetic ones in training, and the score falls to 0.35.
+So a child table is scored on **one row per family**: one child row drawn at random per
+parent row of the foreign key with the most families (see :func:`judged_parents`), on
+both sides; no parent tuple repeats, and two halves of one real table, or children of new
+real parents, read about 0.5 (identical joined rows, as the halves share, are kept in one
+fold). A parent table of a few individuals holding most of the
+children (nine employees for 830 orders) is not joined: its few tuples would repeat
+again, and a classifier would tell each generated individual from each real one whatever
+the model.
 """
 
 from __future__ import annotations
@@ -29,8 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
 from threadpoolctl import threadpool_limits
 
 from synthohive.exceptions import DataValidationError
@@ -42,7 +44,7 @@ __all__ = [
     "detection_table",
     "joined_with_parents",
     "judged_parents",
-    "parent_groups",
+    "one_per_family",
     "without_id_like",
 ]
 
@@ -54,11 +56,9 @@ _MAX_CATEGORIES = 255
 #: A text column with at least this many distinct values, making up at least half of its
 #: non-null values, is id-like (names, e-mails, phone numbers): not judged.
 _ID_LIKE_MIN_DISTINCT = 10
-#: Fewest families (parents with two children or more) for folds grouped by a parent.
+#: Fewest families (parents with two children or more) for a child table to be scored on
+#: one row per family.
 MIN_FAMILIES = 20
-#: Most foreign keys grouped at once: a row is tested only when all its grouped parents fall
-#: in the test fold, so each grouping divides the tested rows by the number of folds.
-MAX_GROUPINGS = 2
 
 
 def without_id_like(real: Mapping[str, pd.DataFrame], columns: Mapping[str, list[Any]]
@@ -116,14 +116,13 @@ def detection_score(
     random_state: int | None = 0,
     max_rows: int = DEFAULT_MAX_ROWS,
     n_splits: int = 5,
-    groups: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> float:
     """Cross-validated accuracy of a classifier telling ``synthetic`` rows from ``real`` ones.
 
     The same number of rows is taken from each frame (at most ``max_rows // 2``, drawn at
     random), every column is encoded (numbers and datetimes as numbers, other columns as
     categories), and a ``HistGradientBoostingClassifier`` (one thread) is scored with
-    stratified ``n_splits``-fold cross-validation, or with folds grouped by ``groups``.
+    stratified ``n_splits``-fold cross-validation.
 
     Parameters
     ----------
@@ -135,26 +134,17 @@ def detection_score(
         Rows used in all, half from each frame.
     n_splits : int, default=5
         Folds (fewer for tiny frames).
-    groups : sequence of pairs of arrays, optional
-        Groupings of the rows (e.g. by parent row, one per foreign key, see
-        :func:`parent_groups`), each a label per row of ``real`` and of ``synthetic``;
-        equal labels, on either side, are one group. Every group of every grouping is
-        given one of ``n_splits`` folds at random; fold ``k`` tests the rows all of whose
-        groups are in fold ``k`` and trains on the rows none of whose groups is, and the
-        score is the balanced accuracy of all tested rows.
 
     Returns
     -------
     float
-        Mean accuracy over the folds (balanced accuracy of the tested rows with
-        ``groups``): 0.5 when synthetic rows cannot be told apart from real ones (two
-        random halves of one table read about 0.5), 1.0 when all are.
+        Mean accuracy over the folds: 0.5 when synthetic rows cannot be told apart from
+        real ones (two random halves of one table read about 0.5), 1.0 when all are.
 
     Raises
     ------
     DataValidationError
-        If the frames do not have the same columns or have fewer than two rows each, or
-        ``groups`` do not have one label per row or leave no fold to test.
+        If the frames do not have the same columns or have fewer than two rows each.
 
     Examples
     --------
@@ -176,83 +166,56 @@ def detection_score(
             f"{list(synthetic.columns)}); pass the same columns."
         )
     n = min(len(real), len(synthetic), max_rows // 2)
-    if groups is not None and any([len(g) for g in pair] != [len(real), len(synthetic)]
-                                  for pair in groups):
-        raise DataValidationError(
-            f"groups must hold one label per row of real and of synthetic, got "
-            f"{[[len(g) for g in pair] for pair in groups]} for {len(real)} and "
-            f"{len(synthetic)} rows."
-        )
     if n < 2 or real.shape[1] == 0:
         raise DataValidationError(
             f"detection_score needs at least 2 rows and 1 column in each frame, got "
             f"{len(real)} real and {len(synthetic)} synthetic rows, {real.shape[1]} columns."
         )
-    score = _detection(real, synthetic, random_state, n, n_splits, groups)
-    if np.isnan(score):
-        raise DataValidationError(
-            "detection_score: the groups leave no fold with both real and synthetic rows to "
-            "test (too few groups); score without groups."
-        )
-    return score
+    return _accuracy(real, synthetic, random_state, n, n_splits, by_content=False)
 
 
-def _detection(real: pd.DataFrame, synthetic: pd.DataFrame, random_state: int | None, n: int,
-               n_splits: int, groups: Sequence[tuple[np.ndarray, np.ndarray]] | None) -> float:
-    """Return the score of :func:`detection_score` on ``n`` rows per frame (NaN: untestable)."""
+def _accuracy(real: pd.DataFrame, synthetic: pd.DataFrame, random_state: int | None, n: int,
+              n_splits: int, by_content: bool) -> float:
+    """Return the cross-validated accuracy on ``n`` rows drawn from each frame.
+
+    With ``by_content``, rows with identical values (on either side) are kept in one fold:
+    a row present in both frames then cannot be learned with one label and tested with
+    the other, which makes the score fall below 0.5 when the frames share rows.
+    """
     rng = np.random.default_rng(random_state)
-    drawn = [np.sort(rng.choice(len(frame), n, replace=False)) for frame in (real, synthetic)]
-    real, synthetic = real.iloc[drawn[0]], synthetic.iloc[drawn[1]]
+    real = real.iloc[np.sort(rng.choice(len(real), n, replace=False))]
+    synthetic = synthetic.iloc[np.sort(rng.choice(len(synthetic), n, replace=False))]
     real_matrix, synthetic_matrix, categorical = _encode(real, synthetic[list(real.columns)])
     features = np.vstack([real_matrix, synthetic_matrix])
     labels = np.repeat([0, 1], n)
     classifier = HistGradientBoostingClassifier(categorical_features=np.array(categorical),
                                                 random_state=random_state)
+    if by_content:
+        content = pd.util.hash_pandas_object(pd.DataFrame(features), index=False).to_numpy()
+        groups = pd.factorize(content)[0]
+        folds = StratifiedGroupKFold(n_splits=max(2, min(n_splits, groups.max() + 1)),
+                                     shuffle=True, random_state=random_state)
+        splits = list(folds.split(features, labels, groups))
+    else:
+        folds = StratifiedKFold(n_splits=min(n_splits, n), shuffle=True,
+                                random_state=random_state)
+        splits = list(folds.split(features, labels))
     # One OpenMP thread: the gradient boosting's spinning threads slow to a crawl when the
     # cores are shared, and a few thousand rows gain little from more.
     with threadpool_limits(limits=1, user_api="openmp"):
-        if not groups:
-            folds = StratifiedKFold(n_splits=min(n_splits, n), shuffle=True,
-                                    random_state=random_state)
-            return float(np.mean(cross_val_score(classifier, features, labels, cv=folds)))
-        tested, predicted = [], []
-        for train, test in _grouped_splits(groups, drawn, n_splits, rng):
-            if len(np.unique(labels[train])) < 2 or not len(test):
-                continue
-            tested.append(test)
-            predicted.append(classifier.fit(features[train], labels[train])
-                             .predict(features[test]))
-    if not tested or len(np.unique(labels[np.concatenate(tested)])) < 2:
-        return float("nan")
-    return float(balanced_accuracy_score(labels[np.concatenate(tested)],
-                                         np.concatenate(predicted)))
-
-
-def _grouped_splits(groups: Sequence[tuple[np.ndarray, np.ndarray]], drawn: list[np.ndarray],
-                    n_splits: int, rng: np.random.Generator
-                    ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Train/test rows of each fold when every group of every grouping gets a random fold."""
-    row_folds = []
-    for pair in groups:
-        codes, uniques = pd.factorize(np.concatenate(
-            [np.asarray(g)[rows] for g, rows in zip(pair, drawn, strict=True)]))
-        row_folds.append(rng.integers(0, n_splits, len(uniques))[codes])
-    folds = np.column_stack(row_folds)
-    return [(np.flatnonzero((folds != k).all(axis=1)), np.flatnonzero((folds == k).all(axis=1)))
-            for k in range(n_splits)]
+        return float(np.mean(cross_val_score(classifier, features, labels, cv=splits)))
 
 
 def judged_parents(real: Mapping[str, pd.DataFrame], name: str, schema: Schema
-                   ) -> tuple[list[Any], list[Any]]:
-    """Return the foreign keys of table ``name`` whose parents are joined, and grouped.
+                   ) -> tuple[list[Any], Any]:
+    """Return the foreign keys of table ``name`` whose parents are joined, and the family key.
 
-    A parent is *grouped* (its children kept in one fold) when it has at least
-    ``MIN_FAMILIES`` families (parents with two child rows or more) in the real table; at
-    most the ``MAX_GROUPINGS`` with the most families are. A parent with fewer families
-    that still holds most child rows in families (nine employees for 830 orders) is left
-    out of the join: its few rows are individuals, not a sample, and a classifier would
-    recognise each one (grouping by so few parents leaves folds without comparable rows).
-    Other parents (e.g. a rental with its one payment) are joined without grouping.
+    The *family key* is the foreign key with the most families (parents with two child
+    rows or more) in the real table, at least ``MIN_FAMILIES``: one child row per parent of
+    it is scored. A parent with fewer families that still holds most child rows in
+    families (nine employees for 830 orders) is left out of the join: its few rows are
+    individuals, not a sample, and a classifier would recognise each one. Other parents
+    (e.g. a rental with its one payment) are joined.
 
     Parameters
     ----------
@@ -265,60 +228,43 @@ def judged_parents(real: Mapping[str, pd.DataFrame], name: str, schema: Schema
 
     Returns
     -------
-    (joined, grouped) : two lists of ForeignKey
+    (joined, family_key) : list of ForeignKey, and ForeignKey or None
     """
-    joined, candidates = [], []
+    joined, family_key, most = [], None, MIN_FAMILIES - 1
     for fk in schema[name].foreign_keys:
         counts = real[name][fk.column].value_counts()
         families = int((counts >= 2).sum())
-        if families >= MIN_FAMILIES:
-            candidates.append((-families, len(candidates), fk))
-        elif counts[counts >= 2].sum() >= 0.5 * max(int(counts.sum()), 1):
+        if families > most:
+            family_key, most = fk, families
+        elif families < MIN_FAMILIES and counts[counts >= 2].sum() >= 0.5 * counts.sum():
             continue
         joined.append(fk)
-    grouped = [fk for _, _, fk in sorted(candidates)[:MAX_GROUPINGS]]
-    return joined, grouped
+    return joined, family_key
 
 
-def parent_groups(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd.DataFrame],
-                  name: str, columns: Mapping[str, list[Any]], foreign_keys: Sequence[Any]
-                  ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Return the groupings of the rows of child table ``name``: by parent row, per key.
+def one_per_family(frame: pd.DataFrame, column: str, random_state: int | None) -> np.ndarray:
+    """Return the positions of one row drawn at random per value of ``column``.
 
-    A real and a synthetic row share a group when they have the same parent key and the
-    same parent columns (``columns``), i.e. the same parent row, as the two halves of one
-    real table have. Rows with a null key are groups of their own.
+    Rows with a null ``column`` are all kept (each is a family of its own).
 
     Parameters
     ----------
-    real, synthetic : mapping of str to DataFrame
-        The tables.
-    name : str
-        The child table.
-    columns : mapping of str to list
-        Columns judged in each table (as for :func:`joined_with_parents`).
-    foreign_keys : sequence of ForeignKey
-        The keys grouped (see :func:`judged_parents`).
+    frame : DataFrame
+        Child rows.
+    column : str
+        Their foreign key.
+    random_state : int or None
+        Seed of the draw.
 
     Returns
     -------
-    list of pairs of ndarray of uint64
-        Per foreign key, one label per row of the real and of the synthetic table.
+    ndarray of int
+        Ascending row positions.
     """
-    groupings = []
-    for fk in foreign_keys:
-        labels = []
-        for side, tables in enumerate((real, synthetic)):
-            keys = tables[name][fk.column]
-            parent = tables[fk.parent_table].set_index(fk.parent_column)[
-                list(columns[fk.parent_table])]
-            rows = parent.reindex(keys).reset_index(drop=True).astype(object)
-            rows["__key__"] = keys.astype(object).to_numpy()
-            alone = keys.isna().to_numpy()
-            rows["__alone__"] = np.where(alone, np.arange(len(keys)) * 2 + side, -1)
-            labels.append(pd.util.hash_pandas_object(rows, index=False).to_numpy())
-        groupings.append((labels[0], labels[1]))
-    return groupings
+    order = np.random.default_rng(random_state).permutation(len(frame))
+    keys = frame[column].iloc[order]
+    first = ~keys.duplicated().to_numpy() | keys.isna().to_numpy()
+    return np.sort(order[first])
 
 
 def joined_with_parents(tables: Mapping[str, pd.DataFrame], name: str, schema: Schema,
@@ -374,8 +320,8 @@ def detection_table(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd
     columns : mapping of str to list
         Columns judged in each table; id-like text columns among them (at least 10
         distinct values making up half the non-null real values: names, e-mails, phone
-        numbers) are left out too, like keys. Child tables are scored with folds grouped
-        by parent (see the module docstring and :func:`parent_groups`).
+        numbers) are left out too, like keys. Child tables are scored on one row per
+        family (see the module docstring and :func:`judged_parents`).
     random_state : int or None, default=0
         Seed of each score.
 
@@ -390,7 +336,7 @@ def detection_table(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, pd
     for name in real:
         if schema is None or name not in schema.tables:
             score = _score([real[name][list(columns[name])],
-                            synthetic[name][list(columns[name])]], None, random_state)
+                            synthetic[name][list(columns[name])]], random_state)
         else:
             score = joined_detection(real, synthetic, name, schema, columns, random_state)
         rows.append((name, len(real[name]), score))
@@ -402,9 +348,9 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
                      random_state: int | None = 0) -> float:
     """Return :func:`detection_score` of table ``name`` joined with its parents' columns.
 
-    Parents are joined and folds grouped by parent as :func:`judged_parents` decides; NaN
-    when either side has fewer than two rows, no column is judged, or the groups leave no
-    fold to test.
+    Parents are joined, and one row per family scored, as :func:`judged_parents` decides
+    (see the module docstring); NaN when either side has fewer than two rows or no column
+    is judged.
 
     Parameters
     ----------
@@ -423,15 +369,20 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
     -------
     float
     """
-    joined, grouped = judged_parents(real, name, schema)
-    pair = [joined_with_parents(t, name, schema, columns, joined) for t in (real, synthetic)]
-    return _score(pair, parent_groups(real, synthetic, name, columns, grouped), random_state)
+    joined, family_key = judged_parents(real, name, schema)
+    pair = []
+    for tables in (real, synthetic):
+        frame = joined_with_parents(tables, name, schema, columns, joined)
+        if family_key is not None:
+            frame = frame.iloc[one_per_family(tables[name], family_key.column, random_state)]
+        pair.append(frame)
+    return _score(pair, random_state, by_content=True)
 
 
-def _score(pair: list[pd.DataFrame], groups: list[tuple[np.ndarray, np.ndarray]] | None,
-           random_state: int | None) -> float:
+def _score(pair: list[pd.DataFrame], random_state: int | None, by_content: bool = False
+           ) -> float:
     """:func:`detection_score` of a pair, NaN when there is too little to score."""
-    if min(len(pair[0]), len(pair[1])) < 2 or pair[0].shape[1] == 0:
-        return float("nan")
     n = min(len(pair[0]), len(pair[1]), DEFAULT_MAX_ROWS // 2)
-    return _detection(pair[0], pair[1][list(pair[0].columns)], random_state, n, 5, groups)
+    if n < 2 or pair[0].shape[1] == 0:
+        return float("nan")
+    return _accuracy(pair[0], pair[1][list(pair[0].columns)], random_state, n, 5, by_content)

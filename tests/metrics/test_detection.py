@@ -1,5 +1,5 @@
 """detection_score: about 0.5 for two halves of one table, near 1 for a different one;
-child tables scored with folds grouped by parent."""
+child tables scored on one row per family."""
 
 import numpy as np
 import pandas as pd
@@ -7,7 +7,7 @@ import pytest
 
 from synthohive.exceptions import DataValidationError
 from synthohive.metrics import QualityReport, detection_score, evaluate
-from synthohive.metrics._detection import judged_parents
+from synthohive.metrics._detection import judged_parents, one_per_family
 from synthohive.schema import Schema
 
 
@@ -99,21 +99,23 @@ def test_children_of_new_parents_from_the_same_population_read_about_one_half():
     assert 0.4 < scores["children"] < 0.6
     joined = [t["children"].merge(t["parents"], on="parent_id")[["score", "size", "weight", "kind"]]
               for t in (real, other)]
-    assert detection_score(*joined) > 0.8  # the artefact grouping removes
+    assert detection_score(*joined) > 0.8  # the artefact one row per family removes
     # Two random halves of one real child table (same parents on both sides) too.
     halves = [{**real, "children": real["children"].iloc[i::2]} for i in (0, 1)]
     halves_scores = evaluate(halves[0], halves[1], schema=schema).detection
     assert 0.4 < halves_scores.set_index("table")["detection"]["children"] < 0.6
 
 
-def test_groups_must_match_the_rows():
-    with pytest.raises(DataValidationError, match="one label per row"):
-        detection_score(_table(0), _table(1), groups=[(np.zeros(3), np.zeros(1200))])
-    with pytest.raises(DataValidationError, match="no fold"):
-        detection_score(_table(0), _table(1), groups=[(np.zeros(1200), np.zeros(1200))])
+def test_one_per_family_draws_one_row_per_key_and_keeps_null_keys():
+    frame = pd.DataFrame({"key": pd.array([1, 1, 2, None, 2, None, 3], dtype="Int64")})
+    rows = one_per_family(frame, "key", random_state=0)
+    kept = frame["key"].iloc[rows]
+    assert sorted(kept.dropna().tolist()) == [1, 2, 3]
+    assert kept.isna().sum() == 2
+    assert (rows == one_per_family(frame, "key", random_state=0)).all()
 
 
-def test_judged_parents_group_many_families_and_leave_out_a_few_individuals():
+def test_judged_parents_thin_the_most_families_and_leave_out_a_few_individuals():
     schema = Schema.from_dict({"tables": {
         "staff": {"primary_key": "staff_id"},
         "customers": {"primary_key": "customer_id"},
@@ -126,6 +128,6 @@ def test_judged_parents_group_many_families_and_leave_out_a_few_individuals():
     payments = pd.DataFrame({"payment_id": np.arange(n), "staff_id": np.arange(n) % 3,
                              "customer_id": np.arange(n) % 100, "rental_id": np.arange(n)})
     real = {"payments": payments}
-    joined, grouped = judged_parents(real, "payments", schema)
+    joined, family_key = judged_parents(real, "payments", schema)
     assert [fk.column for fk in joined] == ["customer_id", "rental_id"]  # 3 staff: left out
-    assert [fk.column for fk in grouped] == ["customer_id"]  # one payment per rental
+    assert family_key.column == "customer_id"  # one payment per rental: no family
