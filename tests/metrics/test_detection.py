@@ -131,3 +131,16 @@ def test_judged_parents_thin_the_most_families_and_leave_out_a_few_individuals()
     joined, family_key = judged_parents(real, "payments", schema)
     assert [fk.column for fk in joined] == ["customer_id", "rental_id"]  # 3 staff: left out
     assert family_key.column == "customer_id"  # one payment per rental: no family
+
+
+def test_child_rows_all_identical_read_one_half():
+    schema = {"tables": {
+        "parents": {"primary_key": "parent_id"},
+        "children": {"primary_key": "child_id", "foreign_keys": [
+            {"column": "parent_id", "references": "parents.parent_id"}]}}}
+    parents = pd.DataFrame({"parent_id": np.arange(30), "kind": "x"})
+    children = pd.DataFrame({"child_id": np.arange(90), "parent_id": np.arange(90) % 30,
+                             "flag": True})
+    tables = {"parents": parents, "children": children}
+    scores = evaluate(tables, tables, schema=schema).detection.set_index("table")["detection"]
+    assert scores["children"] == 0.5
