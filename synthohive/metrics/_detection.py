@@ -18,10 +18,9 @@ So a child table is scored on **one row per family**: one child row drawn at ran
 parent row of the foreign key with the most families (see :func:`judged_parents`), on
 both sides; no parent tuple repeats, and two halves of one real table, or children of new
 real parents, read about 0.5 (identical joined rows, as the halves share, are kept in one
-fold). A parent table of a few individuals holding most of the
-children (nine employees for 830 orders) is not joined: its few tuples would repeat
-again, and a classifier would tell each generated individual from each real one whatever
-the model.
+fold). A parent that most of those rows share with another (nine employees, or 77
+products, for 830 orders) is not joined: its tuples would repeat again, and a classifier
+would tell each generated individual from each real one whatever the model.
 """
 
 from __future__ import annotations
@@ -195,7 +194,7 @@ def _accuracy(real: pd.DataFrame, synthetic: pd.DataFrame, random_state: int | N
         groups = pd.factorize(content)[0]
         if groups.max() == 0:
             return 0.5  # every row of both frames is the same row: nothing to tell apart
-        folds = StratifiedGroupKFold(n_splits=min(n_splits, groups.max() + 1),
+        folds = StratifiedGroupKFold(n_splits=min(n_splits, groups.max() + 1, n),
                                      shuffle=True, random_state=random_state)
         splits = list(folds.split(features, labels, groups))
     else:
@@ -208,16 +207,17 @@ def _accuracy(real: pd.DataFrame, synthetic: pd.DataFrame, random_state: int | N
         return float(np.mean(cross_val_score(classifier, features, labels, cv=splits)))
 
 
-def judged_parents(real: Mapping[str, pd.DataFrame], name: str, schema: Schema
-                   ) -> tuple[list[Any], Any]:
+def judged_parents(real: Mapping[str, pd.DataFrame], name: str, schema: Schema,
+                   random_state: int | None = 0) -> tuple[list[Any], Any]:
     """Return the foreign keys of table ``name`` whose parents are joined, and the family key.
 
     The *family key* is the foreign key with the most families (parents with two child
     rows or more) in the real table, at least ``MIN_FAMILIES``: one child row per parent of
-    it is scored. A parent with fewer families that still holds most child rows in
-    families (nine employees for 830 orders) is left out of the join: its few rows are
-    individuals, not a sample, and a classifier would recognise each one. Other parents
-    (e.g. a rental with its one payment) are joined.
+    it is scored (:func:`one_per_family`). Among those rows, a parent that most rows share
+    with another row (nine employees for 830 orders, 77 products for 830 orders) is left
+    out of the join: its rows would repeat, and a classifier would recognise each
+    generated individual apart from each real one whatever the model. Other parents (e.g.
+    a rental with its one payment) are joined.
 
     Parameters
     ----------
@@ -227,20 +227,26 @@ def judged_parents(real: Mapping[str, pd.DataFrame], name: str, schema: Schema
         The child table.
     schema : Schema
         Its keys.
+    random_state : int or None, default=0
+        Seed of the one-row-per-family draw.
 
     Returns
     -------
     (joined, family_key) : list of ForeignKey, and ForeignKey or None
     """
-    joined, family_key, most = [], None, MIN_FAMILIES - 1
+    frame = real[name]
+    family_key, most = None, MIN_FAMILIES - 1
     for fk in schema[name].foreign_keys:
-        counts = real[name][fk.column].value_counts()
-        families = int((counts >= 2).sum())
+        families = int((frame[fk.column].value_counts() >= 2).sum())
         if families > most:
             family_key, most = fk, families
-        elif families < MIN_FAMILIES and counts[counts >= 2].sum() >= 0.5 * counts.sum():
-            continue
-        joined.append(fk)
+    if family_key is not None:
+        frame = frame.iloc[one_per_family(frame, family_key.column, random_state)]
+    joined = []
+    for fk in schema[name].foreign_keys:
+        keys = frame[fk.column].dropna()
+        if keys.duplicated(keep=False).sum() < 0.5 * max(len(keys), 1):
+            joined.append(fk)
     return joined, family_key
 
 
@@ -371,7 +377,7 @@ def joined_detection(real: Mapping[str, pd.DataFrame], synthetic: Mapping[str, p
     -------
     float
     """
-    joined, family_key = judged_parents(real, name, schema)
+    joined, family_key = judged_parents(real, name, schema, random_state)
     pair = []
     for tables in (real, synthetic):
         frame = joined_with_parents(tables, name, schema, columns, joined)

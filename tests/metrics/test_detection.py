@@ -144,3 +144,17 @@ def test_child_rows_all_identical_read_one_half():
     tables = {"parents": parents, "children": children}
     scores = evaluate(tables, tables, schema=schema).detection.set_index("table")["detection"]
     assert scores["children"] == 0.5
+
+
+def test_a_tiny_child_table_is_scored():
+    schema = {"tables": {
+        "parents": {"primary_key": "parent_id"},
+        "children": {"primary_key": "child_id", "foreign_keys": [
+            {"column": "parent_id", "references": "parents.parent_id"}]}}}
+    parents = pd.DataFrame({"parent_id": np.arange(3), "size": [1.0, 2.0, 3.0]})
+    children = pd.DataFrame({"child_id": np.arange(3), "parent_id": [0, 1, 2],
+                             "score": [0.1, 0.5, 0.9]})
+    other = children.assign(score=[0.2, 0.6, 0.7])
+    report = evaluate({"parents": parents, "children": children},
+                      {"parents": parents, "children": other}, schema=schema)
+    assert 0.0 <= report.detection.set_index("table")["detection"]["children"] <= 1.0
