@@ -224,7 +224,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         tables = validated_tables(schema, tables, self.on_orphans)
         seed = draw_seed(self.random_state)
         sanitizer = PIISanitizer(self.privacy, random_state=derive_seed(seed, "privacy"))
-        tables = sanitizer.fit(tables, schema=schema).transform(tables)
+        tables = sanitizer.fit_transform(tables, schema=schema)
         layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets)
         fitted = fit_tables(layout, tables, seed, self._model_template,
                             self._cardinality_template, self.checkpoint_dir)
