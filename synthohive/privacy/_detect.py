@@ -14,7 +14,8 @@ the Luhn check), ``iban`` (passing the mod-97 check), ``ip_address`` (IPv4/IPv6)
 ``phone``, ``postal_code`` (by column name and short codes), ``street_address``
 (a house number and words, or a street word, or by column name), ``person_name``
 (capitalised words in a column whose name says it holds a person's name) and
-``free_text`` (long, distinct, multi-word text such as notes or descriptions).
+``free_text`` (long, distinct, multi-word text such as notes or descriptions) and
+``credential`` (passwords, password hashes, secrets and tokens, by column name).
 
 ``identifier`` is not personal: text that identifies a row or an entity (titles, codes,
 company names) because it has many distinct values: at least 100 making up 20 % of the
@@ -73,6 +74,7 @@ PERSONAL_KINDS = (
     "street_address",
     "person_name",
     "free_text",
+    "credential",
 )
 KINDS = (*PERSONAL_KINDS, IDENTIFIER)
 
@@ -109,6 +111,8 @@ _NAME_HINTS = {
     "card_number": ({"card", "cc", "pan"}, {"number", "no", "num", "card"}),
     "iban": ({"iban"}, None),
     "ip_address": ({"ip", "ipv4", "ipv6"}, None),
+    "credential": ({"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey"},
+                   None),
     "national_id": (
         {"ssn", "nin", "passport", "insee", "sin", "nino", "taxid", "tin", "national", "social",
          "dni", "pesel", "nif", "cpf"},
@@ -395,8 +399,8 @@ def _classify(
     found = found or by_value("national_id", "ssn")
     if found is not None:
         return found
-    for kind in ("email", "phone", "card_number", "iban", "ip_address", "national_id",
-                 "postal_code"):
+    for kind in ("credential", "email", "phone", "card_number", "iban", "ip_address",
+                 "national_id", "postal_code"):
         if _hinted(tokens, kind):
             return kind, f"column name {name!r} names a {kind}"
     phone = _share(values, "phone", _VALUE_SHARE)
