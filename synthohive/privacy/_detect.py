@@ -81,6 +81,7 @@ KINDS = (*PERSONAL_KINDS, IDENTIFIER)
 _VALUE_SHARE = 0.8  # share of checked values that must match a kind's pattern
 _SEPARATED = re.compile(r".*[+()\s.\-]")
 _DIGIT = re.compile(r".*\d")
+_ANY_DIGIT = re.compile(r"\d")
 _ADDRESS_SHARE = 0.6
 _FREE_TEXT_MIN_LENGTH = 40
 _FREE_TEXT_MIN_WORDS = 5
@@ -386,17 +387,25 @@ def _classify(
             return kind, f"{matched:.0%} of {checked} match the {kind} pattern"
         return None
 
-    found = by_value("email", "email")
-    if found is None and _share(values, "card_number", _VALUE_SHARE) >= _VALUE_SHARE:
+    # Patterns that need a character the values lack are not tried (names have no digit).
+    joined = "\n".join(values)
+    digits = _ANY_DIGIT.search(joined) is not None
+    found = by_value("email", "email") if "@" in joined else None
+    if (found is None and digits
+            and _share(values, "card_number", _VALUE_SHARE) >= _VALUE_SHARE):
         valid = float(luhn_valid(np.asarray(values)).mean())
         if valid >= _VALUE_SHARE:
             found = ("card_number", f"{valid:.0%} of {checked} are 13-19 digits passing Luhn")
-    if found is None and _share(values, "iban", _VALUE_SHARE) >= _VALUE_SHARE:
+    if found is None and digits and _share(values, "iban", _VALUE_SHARE) >= _VALUE_SHARE:
         valid = float((iban_remainder(np.asarray(values)) == 1).mean())
         if valid >= _VALUE_SHARE:
             found = ("iban", f"{valid:.0%} of {checked} pass the IBAN mod-97 check")
-    found = found or by_value("ip_address", "ipv4") or by_value("ip_address", "ipv6")
-    found = found or by_value("national_id", "ssn")
+    if digits:
+        found = found or by_value("ip_address", "ipv4")
+    if ":" in joined:
+        found = found or by_value("ip_address", "ipv6")
+    if digits:
+        found = found or by_value("national_id", "ssn")
     if found is not None:
         return found
     for kind in ("credential", "email", "phone", "card_number", "iban", "ip_address",
@@ -409,7 +418,8 @@ def _classify(
     if _hinted(tokens, "street_address"):
         return "street_address", f"column name {name!r} names an address"
     house, street = _PATTERNS["house_number"], _PATTERNS["street_word"]
-    address = _share(values, lambda v: house.match(v) or street.search(v), _ADDRESS_SHARE)
+    address = _share(values, lambda v: house.match(v) or street.search(v),
+                     _ADDRESS_SHARE) if digits else 0.0
     if address >= _ADDRESS_SHARE and _share(values, _DIGIT, 0.5) >= 0.5:
         return "street_address", f"{address:.0%} of {checked} look like street addresses"
     if _person_name(values, tokens, table):
