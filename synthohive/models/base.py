@@ -308,7 +308,7 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
         """Replace personal and identifier-like values before anything sees them (PRIV-01)."""
         sanitizer = PIISanitizer(getattr(self, "privacy", None),
                                  random_state=derive_seed(self.seed_, "privacy"))
-        frame = sanitizer.fit(frame, roles=getattr(self, "roles", None)).transform(frame)
+        frame = sanitizer.fit_transform(frame, roles=getattr(self, "roles", None))
         self.privacy_ = sanitizer.columns_
         return frame
 

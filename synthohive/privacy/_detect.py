@@ -14,7 +14,8 @@ the Luhn check), ``iban`` (passing the mod-97 check), ``ip_address`` (IPv4/IPv6)
 ``phone``, ``postal_code`` (by column name and short codes), ``street_address``
 (a house number and words, or a street word, or by column name), ``person_name``
 (capitalised words in a column whose name says it holds a person's name) and
-``free_text`` (long, distinct, multi-word text such as notes or descriptions).
+``free_text`` (long, distinct, multi-word text such as notes or descriptions) and
+``credential`` (passwords, password hashes, secrets and tokens, by column name).
 
 ``identifier`` is not personal: text that identifies a row or an entity (titles, codes,
 company names) because it has many distinct values: at least 100 making up 20 % of the
@@ -30,7 +31,7 @@ column (the first ones in row order), so detection costs little on large tables.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from synthohive.exceptions import DataValidationError
+from synthohive.privacy._distinct import Distinct, distinct
 from synthohive.schema._kinds import (
     ID_LIKE_MIN_DISTINCT,
     ID_LIKE_MIN_RATIO,
@@ -72,12 +74,14 @@ PERSONAL_KINDS = (
     "street_address",
     "person_name",
     "free_text",
+    "credential",
 )
 KINDS = (*PERSONAL_KINDS, IDENTIFIER)
 
 _VALUE_SHARE = 0.8  # share of checked values that must match a kind's pattern
 _SEPARATED = re.compile(r".*[+()\s.\-]")
 _DIGIT = re.compile(r".*\d")
+_ANY_DIGIT = re.compile(r"\d")
 _ADDRESS_SHARE = 0.6
 _FREE_TEXT_MIN_LENGTH = 40
 _FREE_TEXT_MIN_WORDS = 5
@@ -108,6 +112,8 @@ _NAME_HINTS = {
     "card_number": ({"card", "cc", "pan"}, {"number", "no", "num", "card"}),
     "iban": ({"iban"}, None),
     "ip_address": ({"ip", "ipv4", "ipv6"}, None),
+    "credential": ({"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey"},
+                   None),
     "national_id": (
         {"ssn", "nin", "passport", "insee", "sin", "nino", "taxid", "tin", "national", "social",
          "dni", "pesel", "nif", "cpf"},
@@ -181,7 +187,8 @@ def detect_pii(
 
 
 def detect_table(
-    frame: pd.DataFrame, table: str | None = None, skipped: Any = ()
+    frame: pd.DataFrame, table: str | None = None, skipped: Any = (),
+    values: Mapping[str, Distinct] | None = None,
 ) -> dict[str, dict[str, str]]:
     """Detect the sensitive columns of one table (see :func:`detect_pii`).
 
@@ -193,6 +200,9 @@ def detect_table(
         Its name, a hint for person names (``customers.name`` is a person's name).
     skipped : sequence of str
         Columns never proposed.
+    values : mapping of str to Distinct, optional
+        Distinct values of some columns, already computed (see :func:`.distinct`); the
+        text columns missing from it are computed here and added when it is a dict.
 
     Returns
     -------
@@ -200,15 +210,23 @@ def detect_table(
         ``{column: {"kind", "strategy", "evidence"}}``.
     """
     skipped = {str(c) for c in skipped}
-    varied = (c for c in frame.columns if str(c) not in skipped and frame[c].nunique() > 1)
+    values = {} if values is None else values
+    text = [i for i, (column, dtype) in enumerate(zip(frame.columns, frame.dtypes, strict=True))
+            if str(column) not in skipped and _is_text_dtype(dtype)]
+    if not text:
+        return {}
+    varied = (c for i, c in enumerate(frame.columns)
+              if str(c) not in skipped and frame.iloc[:, i].nunique() > 1)
     others = next(varied, None) is not None and next(varied, None) is not None
     found = {}
-    for column in frame.columns:
-        if str(column) in skipped or not _is_text(frame[column]):
-            continue
-        guess = _classify(frame[column], str(column), table, others)
+    for i in text:
+        name = str(frame.columns[i])
+        if name not in values and isinstance(values, dict):
+            values[name] = distinct(frame.iloc[:, i])
+        column_values = values[name] if name in values else distinct(frame.iloc[:, i])
+        guess = _classify(column_values, name, table, others)
         if guess is not None:
-            found[str(column)] = {"kind": guess[0], "strategy": "fake", "evidence": guess[1]}
+            found[name] = {"kind": guess[0], "strategy": "fake", "evidence": guess[1]}
     return found
 
 
@@ -231,11 +249,15 @@ def identifier_like(values: pd.Series, has_other_columns: bool = True) -> bool:
         columns) at least 10 distinct values that make up 95 % of them.
     """
     non_null = values.dropna()
-    n_distinct = non_null.nunique()
-    if n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * len(non_null):
+    return _identifier_counts(non_null.nunique(), len(non_null), has_other_columns)
+
+
+def _identifier_counts(n_distinct: int, n_present: int, has_other_columns: bool) -> bool:
+    """:func:`identifier_like` from the counts of distinct and non-null values."""
+    if n_distinct >= ID_LIKE_MIN_DISTINCT and n_distinct >= ID_LIKE_MIN_RATIO * n_present:
         return True
     return has_other_columns and n_distinct >= UNIQUE_TEXT_MIN_DISTINCT and (
-        n_distinct >= UNIQUE_TEXT_MIN_RATIO * len(non_null)
+        n_distinct >= UNIQUE_TEXT_MIN_RATIO * n_present
     )
 
 
@@ -292,10 +314,9 @@ def iban_remainder(values: np.ndarray) -> np.ndarray:
     return remainder
 
 
-def _is_text(values: pd.Series) -> bool:
-    return not (
-        is_numeric_dtype(values) or is_bool_dtype(values) or is_datetime64_any_dtype(values)
-    )
+def _is_text_dtype(dtype: Any) -> bool:
+    """Whether a column of this dtype holds text (object, string or category), not numbers."""
+    return not (is_numeric_dtype(dtype) or is_bool_dtype(dtype) or is_datetime64_any_dtype(dtype))
 
 
 def _tokens(name: str) -> set[str]:
@@ -304,10 +325,26 @@ def _tokens(name: str) -> set[str]:
     return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
 
 
-def _share(values: list[str], pattern: str | re.Pattern[str]) -> float:
-    """Share of ``values`` matching ``pattern`` at their start (a few hundred values)."""
-    compiled = _PATTERNS[pattern] if isinstance(pattern, str) else pattern
-    return sum(1 for v in values if compiled.match(v)) / len(values) if values else 0.0
+def _share(values: list[str], test: str | re.Pattern[str] | Callable[[str], Any],
+           at_least: float = 0.0) -> float:
+    """Share of ``values`` passing ``test`` (a pattern matched at their start, or a function).
+
+    With ``at_least``, counting stops as soon as that share is out of reach (most checks fail
+    within a few dozen values); 0.0 is then returned.
+    """
+    if not values:
+        return 0.0
+    if isinstance(test, str):
+        test = _PATTERNS[test]
+    passes = test.match if isinstance(test, re.Pattern) else test
+    misses_allowed = len(values) - np.ceil(at_least * len(values) - 1e-9)
+    misses = 0
+    for value in values:
+        if not passes(value):
+            misses += 1
+            if misses > misses_allowed:
+                return 0.0
+    return 1.0 - misses / len(values)
 
 
 def _hinted(tokens: set[str], kind: str) -> bool:
@@ -335,59 +372,66 @@ def _person_name(values: list[str], tokens: set[str], table: str | None) -> bool
 
 
 def _classify(
-    column: pd.Series, name: str, table: str | None, has_other_columns: bool
+    column: Distinct, name: str, table: str | None, has_other_columns: bool
 ) -> tuple[str, str] | None:
     """Return ``(kind, evidence)`` for a text column, or None when it looks harmless."""
-    first = column.dropna().unique()[:MAX_CHECKED_VALUES]
-    values = [str(v).strip() for v in first]
+    values = [v.strip() for v in column.values[:MAX_CHECKED_VALUES]]
     if not values:
         return None
     tokens = _tokens(name)
     checked = f"{len(values)} distinct values checked"
 
     def by_value(kind: str, pattern: str) -> tuple[str, str] | None:
-        matched = _share(values, pattern)
+        matched = _share(values, pattern, _VALUE_SHARE)
         if matched >= _VALUE_SHARE:
             return kind, f"{matched:.0%} of {checked} match the {kind} pattern"
         return None
 
-    found = by_value("email", "email")
-    if found is None and _share(values, "card_number") >= _VALUE_SHARE:
+    # Patterns that need a character the values lack are not tried (names have no digit).
+    joined = "\n".join(values)
+    digits = _ANY_DIGIT.search(joined) is not None
+    found = by_value("email", "email") if "@" in joined else None
+    if (found is None and digits
+            and _share(values, "card_number", _VALUE_SHARE) >= _VALUE_SHARE):
         valid = float(luhn_valid(np.asarray(values)).mean())
         if valid >= _VALUE_SHARE:
             found = ("card_number", f"{valid:.0%} of {checked} are 13-19 digits passing Luhn")
-    if found is None and _share(values, "iban") >= _VALUE_SHARE:
+    if found is None and digits and _share(values, "iban", _VALUE_SHARE) >= _VALUE_SHARE:
         valid = float((iban_remainder(np.asarray(values)) == 1).mean())
         if valid >= _VALUE_SHARE:
             found = ("iban", f"{valid:.0%} of {checked} pass the IBAN mod-97 check")
-    found = found or by_value("ip_address", "ipv4") or by_value("ip_address", "ipv6")
-    found = found or by_value("national_id", "ssn")
+    if digits:
+        found = found or by_value("ip_address", "ipv4")
+    if ":" in joined:
+        found = found or by_value("ip_address", "ipv6")
+    if digits:
+        found = found or by_value("national_id", "ssn")
     if found is not None:
         return found
-    for kind in ("email", "phone", "card_number", "iban", "ip_address", "national_id",
-                 "postal_code"):
+    for kind in ("credential", "email", "phone", "card_number", "iban", "ip_address",
+                 "national_id", "postal_code"):
         if _hinted(tokens, kind):
             return kind, f"column name {name!r} names a {kind}"
-    phone = _share(values, "phone")
-    separated = _share(values, _SEPARATED)
-    if phone >= _VALUE_SHARE and separated >= 0.5:
+    phone = _share(values, "phone", _VALUE_SHARE)
+    if phone >= _VALUE_SHARE and _share(values, _SEPARATED, 0.5) >= 0.5:
         return "phone", f"{phone:.0%} of {checked} look like phone numbers"
     if _hinted(tokens, "street_address"):
         return "street_address", f"column name {name!r} names an address"
-    street = _PATTERNS["street_word"]
-    address = sum(1 for v in values if _PATTERNS["house_number"].match(v) or street.search(v))
-    address /= len(values)
-    if address >= _ADDRESS_SHARE and _share(values, _DIGIT) >= 0.5:
+    house, street = _PATTERNS["house_number"], _PATTERNS["street_word"]
+    address = _share(values, lambda v: house.match(v) or street.search(v),
+                     _ADDRESS_SHARE) if digits else 0.0
+    if address >= _ADDRESS_SHARE and _share(values, _DIGIT, 0.5) >= 0.5:
         return "street_address", f"{address:.0%} of {checked} look like street addresses"
     if _person_name(values, tokens, table):
         return "person_name", f"column name {name!r} and capitalised words: a person's name"
+    n_distinct, n_present = len(column.values), column.n_present
     length = float(np.median([len(v) for v in values]))
     if (
         length >= _FREE_TEXT_MIN_LENGTH
         and np.median([len(v.split()) for v in values]) >= _FREE_TEXT_MIN_WORDS
-        and identifier_like(column, has_other_columns=True)
+        and _identifier_counts(n_distinct, n_present, has_other_columns=True)
     ):
         return "free_text", f"long distinct text (median {length:.0f} characters)"
-    if identifier_like(column, has_other_columns):
-        return IDENTIFIER, f"{column.nunique()} distinct values in {column.notna().sum()} rows"
+    if _identifier_counts(n_distinct, n_present, has_other_columns):
+        return IDENTIFIER, f"{n_distinct} distinct values in {n_present} rows"
     return None

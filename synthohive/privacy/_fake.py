@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
@@ -34,6 +37,7 @@ _CONSONANTS = np.array([ord(c) for c in "bcdfghjklmnprstvwz"], dtype=np.uint32)
 _VOWELS = np.array([ord(c) for c in "aeiou"], dtype=np.uint32)
 _HEX = np.array([ord(c) for c in "0123456789abcdef"], dtype=np.uint32)
 _TOKEN_LENGTH = 32
+_NOT_LETTER = re.compile(r"[^a-z\s]")
 
 
 def hash_values(values: np.ndarray, secret: bytes) -> np.ndarray:
@@ -101,7 +105,7 @@ def fake_values(
     values: np.ndarray,
     kind: str,
     rng: np.random.Generator,
-    avoid: np.ndarray,
+    avoid: Collection[str],
     names: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return one fake per distinct real value, in the value's own format.
@@ -114,9 +118,9 @@ def fake_values(
         Their kind (see :mod:`._detect`); decides the format rules.
     rng : numpy.random.Generator
         Source of every random character.
-    avoid : ndarray of str
+    avoid : collection of str
         Values no fake may equal (every real value of the sanitised columns, and the fakes
-        already given out).
+        already given out); a set is used as is, anything else is turned into one.
     names : ndarray of str, optional
         For e-mails: the fake name of the row each value first appears in; the local part
         is then made of that name.
@@ -135,10 +139,11 @@ def fake_values(
     ('+1 (', 17)
     """
     values = np.asarray(values, dtype=str)
+    avoid = avoid if isinstance(avoid, (set, frozenset)) else set(avoid)
     fakes = _draw(values, kind, rng, names, lengthen=False)
     for round_ in range(_MAX_REDRAWS):
-        bad = pd.Series(fakes, dtype=object)
-        bad = (bad.isin(avoid) | bad.duplicated()).to_numpy()
+        bad = pd.Series(fakes, dtype=object).duplicated().to_numpy()
+        bad |= np.fromiter((f in avoid for f in fakes), dtype=bool, count=len(fakes))
         if not bad.any():
             break
         # Redraw the clashes; a name-made e-mail or a tiny format space gets 2 more digits.
@@ -161,6 +166,32 @@ def _draw(values: np.ndarray, kind: str, rng: np.random.Generator,
         for column in range(1, 4):
             joined = np.char.add(np.char.add(joined, "."), octets[:, column])
         return joined.astype(object)
+    fakes = _by_length(values, lambda group: _same_shape(group, kind, rng))
+    if lengthen and kind not in ("card_number", "iban"):
+        fakes = np.char.add(fakes.astype(str), _digit_suffix(rng, len(fakes))).astype(object)
+    return fakes
+
+
+def _by_length(values: np.ndarray, make: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply ``make`` to groups of values of similar length, each as narrow as it can be.
+
+    A character matrix is as wide as its longest value; lengths grouped by powers of two keep
+    the padding under half of each group's cells (3,257 track names of up to 123 characters
+    but mostly under 30).
+    """
+    lengths = np.char.str_len(values)
+    if lengths.max() * len(values) <= 2 * lengths.sum():  # padding is at most half already
+        return make(values)
+    groups = np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64)
+    out = np.empty(len(values), dtype=object)
+    for group in np.unique(groups):
+        members = groups == group
+        out[members] = make(values[members].astype(f"<U{max(int(lengths[members].max()), 1)}"))
+    return out
+
+
+def _same_shape(values: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """Fakes keeping every character's class (see :func:`fake_values`)."""
     chars = code_points(values)
     keep = ~(_letters(chars) | _digits(chars))
     if kind == "phone":
@@ -173,10 +204,7 @@ def _draw(values: np.ndarray, kind: str, rng: np.random.Generator,
         filled = _with_luhn(filled)
     if kind == "iban":
         filled = _with_iban_check(filled)
-    fakes = _strings(filled)
-    if lengthen and kind not in ("card_number", "iban"):
-        fakes = np.char.add(fakes.astype(str), _digit_suffix(rng, len(fakes))).astype(object)
-    return fakes
+    return _strings(filled)
 
 
 def _digits(chars: np.ndarray) -> np.ndarray:
@@ -233,12 +261,13 @@ def _fill(chars: np.ndarray, keep: np.ndarray, rng: np.random.Generator,
         out[changed] = _random_chars(rng, _HEX, int(changed.sum()))
         return out
     out[digits] = _random_chars(rng, _HEX[:10], int(digits.sum()))
-    position = np.cumsum(letters, axis=1)
-    consonant = letters & (position % 2 == 1)
-    vowel = letters & (position % 2 == 0)
-    out[consonant] = _random_chars(rng, _CONSONANTS, int(consonant.sum()))
-    out[vowel] = _random_chars(rng, _VOWELS, int(vowel.sum()))
-    out[_upper(chars) & letters] -= 32
+    where = np.flatnonzero(letters)  # row by row, so letters alternate within each value
+    odd = np.cumsum(letters, axis=1, dtype=np.int32).ravel()[where] % 2 == 1
+    # One draw serves both alphabets: 90 is a multiple of 18 and 5, so each is uniform.
+    picks = rng.integers(0, len(_CONSONANTS) * len(_VOWELS), size=len(where), dtype=np.uint8)
+    drawn = np.where(odd, _CONSONANTS[picks % len(_CONSONANTS)], _VOWELS[picks % len(_VOWELS)])
+    drawn -= np.uint32(32) * _upper(chars).ravel()[where]
+    np.put(out, where, drawn)
     return out
 
 
@@ -268,22 +297,23 @@ def _with_iban_check(chars: np.ndarray) -> np.ndarray:
 def _emails(values: np.ndarray, rng: np.random.Generator, names: np.ndarray | None,
             lengthen: bool) -> np.ndarray:
     """Fake e-mails: local part from the row's name or random, random host, same TLD."""
-    parts = pd.Series(values, dtype=object).str.rsplit("@", n=1, expand=True)
-    host = parts[1].fillna("mail.com").str.rsplit(".", n=1, expand=True).reindex(columns=[0, 1])
-    local_chars = code_points(parts[0].str.lower().to_numpy(dtype=str))
+    split = [str(v).rsplit("@", 1) for v in values]
+    hosts = [(p[1] if len(p) > 1 else "mail.com").rsplit(".", 1) for p in split]
+    local_chars = code_points(np.array([p[0].lower() for p in split], dtype=str))
     local = _strings(_fill(local_chars, ~(_letters(local_chars) | _digits(local_chars)), rng))
     if names is not None:
-        from_name = (
-            pd.Series(names, dtype=object).astype(str).str.lower().str.normalize("NFKD")
-            .str.encode("ascii", "ignore").str.decode("ascii")
-            .str.replace(r"[^a-z\s]", "", regex=True).str.strip()
-            .str.replace(r"\s+", ".", regex=True)
-        )
-        local = np.where(from_name.str.len().to_numpy() > 0, from_name.to_numpy(), local)
+        from_name = [_local_part(str(n)) for n in names]
+        local = np.array([made or drawn for made, drawn in zip(from_name, local, strict=True)],
+                         dtype=object)
     if lengthen:
         local = np.char.add(local.astype(str), _digit_suffix(rng, len(local)))
-    host_chars = code_points(host[0].str.lower().to_numpy(dtype=str))
+    host_chars = code_points(np.array([h[0].lower() for h in hosts], dtype=str))
     fake_host = _strings(_fill(host_chars, ~(_letters(host_chars) | _digits(host_chars)), rng))
-    tld = host[1].fillna("com").to_numpy(dtype=object)
-    return (pd.Series(local, dtype=object) + "@" + pd.Series(fake_host, dtype=object)
-            + "." + pd.Series(tld, dtype=object)).to_numpy(dtype=object)
+    return np.array([f"{lp}@{host}.{h[1] if len(h) > 1 else 'com'}"
+                     for lp, host, h in zip(local, fake_host, hosts, strict=True)], dtype=object)
+
+
+def _local_part(name: str) -> str:
+    """Return an e-mail local part made of a name: ASCII letters, words joined by dots."""
+    ascii_name = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return ".".join(_NOT_LETTER.sub("", ascii_name).split())

@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from synthohive.exceptions import DataValidationError, NotFittedError
 from synthohive.privacy._config import PrivacyConfig
 from synthohive.privacy._detect import IDENTIFIER, KINDS, detect_table
+from synthohive.privacy._distinct import Distinct, distinct
 from synthohive.privacy._fake import fake_values, hash_values, mask_values
 
 __all__ = ["PIISanitizer"]
@@ -112,6 +113,34 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
             If ``X`` is not a DataFrame or dict of DataFrames, the config is invalid, or a
             ``"hash"`` column has no secret.
         """
+        return self._fit(X, schema, roles, {})
+
+    def fit_transform(self, X: Any, y: Any = None, schema: Any = None,
+                      roles: Mapping[str, str] | None = None) -> Any:
+        """:meth:`fit`, then :meth:`transform` of the same ``X``, reading each column once.
+
+        Parameters
+        ----------
+        X : DataFrame or dict of str to DataFrame
+            One table, or tables by name.
+        y : None
+            Ignored.
+        schema : Schema, optional
+            See :meth:`fit`.
+        roles : dict of str to str, optional
+            See :meth:`fit`.
+
+        Returns
+        -------
+        DataFrame or dict of str to DataFrame
+            The sanitised copy of ``X``.
+        """
+        seen: dict[str, Distinct] = {}
+        return self._fit(X, schema, roles, seen)._transform(X, seen)
+
+    def _fit(self, X: Any, schema: Any, roles: Mapping[str, str] | None,
+             seen: dict[str, Distinct]) -> PIISanitizer:
+        """:meth:`fit`; ``seen`` receives the distinct values it computes, by column key."""
         config = self._config()
         tables, single = _as_tables(X)
         decided: dict[str, dict[str, Any]] = {}
@@ -120,7 +149,9 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
             table = None if single else name
             spec = schema[name] if schema is not None and name in schema.tables else None
             keys = set(spec.key_columns) if spec is not None else set()
-            proposed = detect_table(frame, table, keys) if config.detect else {}
+            found: dict[str, Distinct] = {}
+            proposed = detect_table(frame, table, keys, found) if config.detect else {}
+            seen.update({_key(table, c): v for c, v in found.items()})
             for column in map(str, frame.columns):
                 declared_role = spec.role(column) if spec is not None else (
                     (roles or {}).get(column) if single else None)
@@ -132,7 +163,7 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
                     if (entry["kind"] == IDENTIFIER and config.listed(table, column) is None
                             and not declared):
                         guessed.add(_key(table, column))
-        decided.update(_copies(tables, single, decided, guessed, schema))
+        decided.update(_copies(tables, single, decided, guessed, schema, seen))
         self.columns_ = {k: v for k, v in decided.items() if v["strategy"] != "keep"}
         self.name_columns_ = _name_columns(tables, single, self.columns_)
         if any(v["strategy"] == "hash" for v in self.columns_.values()):
@@ -164,38 +195,41 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
         """
         if not hasattr(self, "columns_"):
             raise NotFittedError("This PIISanitizer is not fitted yet; call fit(X) first.")
+        return self._transform(X, {})
+
+    def _transform(self, X: Any, seen: dict[str, Distinct]) -> Any:
+        """:meth:`transform`, reusing the distinct values in ``seen`` (by column key)."""
         tables, single = _as_tables(X)
         secret = (self._config().secret_bytes()
                   if any(v["strategy"] == "hash" for v in self.columns_.values()) else b"")
         rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1))
-        faked = [k for k, v in self.columns_.items() if v["strategy"] == "fake"]
-        avoid = _real_values(tables, single, faked)
-        known = pd.Series(dtype=object)
+        found = {k: _values_of(tables, single, k, seen) for k, v in self.columns_.items()
+                 if v["strategy"] != "drop" and _has_column(tables, single, k)}
+        # Fakes never equal a real value of a faked column, nor a fake already given out.
+        avoid = {v for k, d in found.items() if self.columns_[k]["strategy"] == "fake"
+                 for v in d.values}
+        known: dict[str, str] = {}
         out = {}
         for name, frame in tables.items():
             table = None if single else name
-            frame = frame.copy()
             columns = [c for c in map(str, frame.columns) if _key(table, c) in self.columns_]
             columns.sort(key=lambda c: _KIND_ORDER.get(self.columns_[_key(table, c)]["kind"], 1))
+            # Columns are replaced, never written into: a table without any keeps its arrays.
+            frame = frame.copy(deep=bool(columns))
             for column in columns:
                 entry = self.columns_[_key(table, column)]
                 if entry["strategy"] == "drop":
                     frame = frame.drop(columns=column)
                     continue
-                values = frame[column]
-                present = values.notna().to_numpy()
-                text = values[present].astype(str)
+                values = found[_key(table, column)]
                 if entry["strategy"] == "fake":
-                    names = self._name_values(frame, table, column, text)
-                    known = _extend(known, text, entry["kind"], rng, avoid, names)
-                    replaced = known.reindex(text.to_numpy()).to_numpy()
+                    names = self._name_values(frame, table, column, values)
+                    replaced = _fakes(known, values.values, entry["kind"], rng, avoid, names)
+                elif entry["strategy"] == "hash":
+                    replaced = hash_values(values.values, secret)
                 else:
-                    distinct = pd.unique(text)
-                    tokens = (hash_values(distinct, secret) if entry["strategy"] == "hash"
-                              else mask_values(distinct))
-                    replaced = pd.Series(tokens, index=distinct).reindex(text.to_numpy())
-                    replaced = replaced.to_numpy()
-                frame[column] = _restore(values, present, replaced)
+                    replaced = mask_values(values.values)
+                frame[column] = _restore(frame[column], values.codes, replaced)
             out[name] = frame
         return out[None] if single else out
 
@@ -210,19 +244,14 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
         return config
 
     def _name_values(self, frame: pd.DataFrame, table: str | None, column: str,
-                     text: pd.Series) -> np.ndarray | None:
+                     values: Distinct) -> np.ndarray | None:
         """Return the (already faked) name of the row where each distinct value first appears."""
         sources = self.name_columns_.get(_key(table, column))
         if not sources:
             return None
-        first = text.drop_duplicates()
-        parts = [frame.loc[first.index, c].astype(str).str.split().str[0].fillna("")
-                 for c in sources]
-        joined = parts[0]
-        for part in parts[1:]:
-            joined = joined + " " + part
-        return pd.Series(joined.to_numpy(), index=first.to_numpy()).reindex(
-            pd.unique(text)).to_numpy(dtype=object)
+        first = values.first_rows()
+        parts = [_first_words(frame[c].to_numpy(dtype=object)[first]) for c in sources]
+        return np.array([" ".join(words) for words in zip(*parts, strict=True)], dtype=object)
 
 
 def _as_tables(X: Any) -> tuple[dict[Any, pd.DataFrame], bool]:
@@ -267,48 +296,53 @@ def _decide(config: PrivacyConfig, role: str | None, spec: Any, table: str | Non
 
 
 def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[str, Any],
-            guessed: set[str], schema: Any) -> dict[str, dict[str, Any]]:
+            guessed: set[str], schema: Any,
+            seen: dict[str, Distinct]) -> dict[str, dict[str, Any]]:
     """Text columns whose values mostly come from a sanitised column (copies, PRIV-03).
 
     Columns not decided yet, and those only guessed to be identifiers, qualify; every
     sanitised column, guessed ones included, is a source (a copy of a guessed identifier, e.g.
-    a child's ``store_name``, must take the same fakes as the identifier itself).
+    a child's ``store_name``, must take the same fakes as the identifier itself). ``seen``
+    holds the distinct values already computed (and receives those computed here).
     """
-    sources = {k: v for k, v in decided.items() if v["strategy"] not in ("keep", "drop")}
+    sources = [k for k, v in decided.items() if v["strategy"] not in ("keep", "drop")]
     if not sources:
         return {}
-    pools = {k: pd.Index(_column(tables, single, k).dropna().astype(str).unique())
-             for k in sources}
-    union = pd.Index(np.concatenate([pool.to_numpy(dtype=object) for pool in pools.values()]))
+    pools = [_values_of(tables, single, k, seen).values for k in sources]
+    # One row per distinct value of any source, one column per source: does it hold it?
+    codes, union = pd.factorize(np.concatenate(pools))
+    holds = np.zeros((len(union), len(sources)))
+    holds[codes, np.repeat(np.arange(len(sources)), [len(p) for p in pools])] = 1.0
+    union = pd.Index(union)
     found = {}
     for name, frame in tables.items():
         table = None if single else name
         spec = schema[name] if schema is not None and name in schema.tables else None
         keys = set(spec.key_columns) if spec is not None else set()
-        for column in map(str, frame.columns):
+        for column, dtype in zip(map(str, frame.columns), frame.dtypes, strict=True):
             key = _key(table, column)
-            values = frame[column]
             if (key in decided and key not in guessed) or column in keys or not (
-                pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
-                or isinstance(values.dtype, pd.CategoricalDtype)
+                pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                or isinstance(dtype, pd.CategoricalDtype)
             ):
                 continue
-            counts = values.value_counts(dropna=True)  # each distinct value once
-            if counts.empty:
+            values = _values_of(tables, single, key, seen)
+            counts = values.counts
+            if counts.sum() == 0:
                 continue
-            counts.index = counts.index.astype(str)
-            weights = counts.to_numpy() / counts.sum()
-            if weights[counts.index.isin(union)].sum() < COPY_MIN_SHARE:
+            where = union.get_indexer(values.values)
+            hit = where >= 0
+            weights = counts[hit] / counts.sum()
+            if weights.sum() < COPY_MIN_SHARE:
                 continue
-            shares = {s: float(weights[counts.index.isin(pool)].sum())
-                      for s, pool in pools.items() if s != key}
-            if not shares:
-                continue
-            source = max(shares, key=shares.get)
-            if shares[source] >= COPY_MIN_SHARE:
-                found[key] = {**sources[source],
-                              "evidence": f"{shares[source]:.0%} of its values are values of "
-                                          f"{source}"}
+            shares = weights @ holds[where[hit]]
+            if key in sources:
+                shares[sources.index(key)] = -1.0
+            best = int(np.argmax(shares))
+            if len(sources) > (key in sources) and shares[best] >= COPY_MIN_SHARE:
+                found[key] = {**decided[sources[best]],
+                              "evidence": f"{shares[best]:.0%} of its values are values of "
+                                          f"{sources[best]}"}
     return found
 
 
@@ -319,11 +353,24 @@ def _column(tables: Mapping[Any, pd.DataFrame], single: bool, key: str) -> pd.Se
     return tables[table][column]
 
 
-def _real_values(tables: Mapping[Any, pd.DataFrame], single: bool, keys: list[str]) -> np.ndarray:
-    if not keys:
-        return np.zeros(0, dtype=object)
-    parts = [_column(tables, single, k).dropna().astype(str).to_numpy(dtype=object) for k in keys]
-    return pd.unique(np.concatenate(parts))
+def _has_column(tables: Mapping[Any, pd.DataFrame], single: bool, key: str) -> bool:
+    if single:
+        return key in tables[None].columns
+    table, column = key.split(".", 1)
+    return table in tables and column in tables[table].columns
+
+
+def _values_of(tables: Mapping[Any, pd.DataFrame], single: bool, key: str,
+               seen: dict[str, Distinct]) -> Distinct:
+    """Distinct values of a column, from ``seen`` or computed (and kept there)."""
+    if key not in seen:
+        seen[key] = distinct(_column(tables, single, key))
+    return seen[key]
+
+
+def _first_words(values: np.ndarray) -> list[str]:
+    """First word of each text value (``""`` for a null, a blank or a non-text value)."""
+    return [(v.split(maxsplit=1) or [""])[0] if isinstance(v, str) else "" for v in values]
 
 
 def _name_columns(tables: Mapping[Any, pd.DataFrame], single: bool,
@@ -340,14 +387,16 @@ def _name_columns(tables: Mapping[Any, pd.DataFrame], single: bool,
             if not names or entry.get("kind") != "email" or entry["strategy"] != "fake":
                 continue
             rows = frame.head(MAX_LINK_ROWS)  # a bounded sample tells the pattern
-            local = rows[column].astype(str).str.split("@").str[0].str.lower()
+            local = [str(v).split("@")[0].lower() for v in rows[column].to_numpy(dtype=object)]
             used: list[str] = []
-            seen: list[pd.Series] = []
+            seen: list[list[str]] = []
             for source in names:
-                first = rows[source].astype(str).str.split().str[0].str.lower()
-                contained = pd.Series([f in loc for f, loc in zip(first, local, strict=True)])
-                repeated = any((first == other).mean() >= COPY_MIN_SHARE for other in seen)
-                if contained.mean() >= COPY_MIN_SHARE and not repeated:
+                first = [w.lower() for w in _first_words(rows[source].to_numpy(dtype=object))]
+                contained = np.mean([bool(f) and f in loc
+                                     for f, loc in zip(first, local, strict=True)])
+                repeated = any(np.mean([a == b for a, b in zip(first, other, strict=True)])
+                               >= COPY_MIN_SHARE for other in seen)
+                if contained >= COPY_MIN_SHARE and not repeated:
                     used.append(source)
                     seen.append(first)
             if used:
@@ -355,27 +404,33 @@ def _name_columns(tables: Mapping[Any, pd.DataFrame], single: bool,
     return links
 
 
-def _extend(known: pd.Series, text: pd.Series, kind: str, rng: np.random.Generator,
-            avoid: np.ndarray, names: np.ndarray | None) -> pd.Series:
-    """Add fakes for the distinct values of ``text`` not faked yet (in first-seen order)."""
-    distinct = pd.unique(text)
-    new = ~pd.Index(distinct).isin(known.index)
-    if not new.any():
-        return known
-    fakes = fake_values(np.asarray(distinct[new], dtype=str), kind, rng,
-                        avoid=np.concatenate([avoid, known.to_numpy(dtype=object)]),
-                        names=None if names is None else names[new])
-    return pd.concat([known, pd.Series(fakes, index=distinct[new], dtype=object)])
+def _fakes(known: dict[str, str], values: np.ndarray, kind: str, rng: np.random.Generator,
+           avoid: set[str], names: np.ndarray | None) -> np.ndarray:
+    """Fake of every distinct value: the one already given, or a new one (added to both sets).
+
+    ``known`` maps the values faked so far to their fakes (so a value gets the same fake in
+    every column); new fakes join ``avoid``, so no two values share a fake.
+    """
+    replaced = np.array([known.get(v) for v in values], dtype=object)
+    new = np.array([r is None for r in replaced], dtype=bool)
+    if new.any():
+        fakes = fake_values(np.asarray(values[new], dtype=str), kind, rng, avoid=avoid,
+                            names=None if names is None else names[new])
+        known.update(zip(values[new], fakes, strict=True))
+        avoid.update(fakes)
+        replaced[new] = fakes
+    return replaced
 
 
-def _restore(values: pd.Series, present: np.ndarray, replaced: np.ndarray) -> pd.Series:
-    """Put replacements where values were present, nulls elsewhere, in the input's dtype.
+def _restore(values: pd.Series, codes: np.ndarray, replaced: np.ndarray) -> pd.Series:
+    """Return each row's replacement (by its code), nulls kept, in the input's dtype.
 
     Numbers (a column declared ``"id"`` or ``"pii"``) come back as numbers when every
     replacement parses as one (fakes of numbers do); otherwise as text.
     """
-    full = np.full(len(values), None, dtype=object)
-    full[present] = replaced
+    present = codes >= 0
+    full = np.full(len(codes), None, dtype=object)
+    full[present] = np.asarray(replaced, dtype=object)[codes[present]]
     out = pd.Series(full, index=values.index)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = pd.to_numeric(out, errors="coerce")

@@ -22,6 +22,7 @@ from sklearn.base import clone
 
 from synthohive.exceptions import DataValidationError, SynthoHiveError, TrainingError
 from synthohive.privacy import PrivacyConfig
+from synthohive.relational._anchor import choose_anchor
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import detect_rules
 from synthohive.relational._keys import children_counts, parent_positions
@@ -119,6 +120,9 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
     if datetime_offsets:
         plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
                  for name, plan in plans.items()}
+    plans = {name: replace(plan, id_anchor=choose_anchor(tables[name], plan.id_like_columns,
+                                                         plan.model_columns))
+             for name, plan in plans.items()}
     roles = {name: {c: schema[name].role(c) for c in _unchanged(plans[name])
                     if schema[name].role(c) in MODEL_ROLES} for name in order}
     constraints = {name: {c: dict(schema[name].constraints[c]) for c in _unchanged(plans[name])

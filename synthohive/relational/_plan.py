@@ -10,8 +10,8 @@ Column kinds
 model; *dropped* columns (role ``"drop"``) are neither learned nor generated; *id-like*
 columns (role ``"id"`` that are not keys, constant columns, or text columns with many
 distinct values, e.g. names, e-mails, free text) are resampled from their
-observed values instead of being learned; every other column is learned by the table's
-model.
+observed values instead of being learned, all of a row's from one training row (see
+:mod:`._values`); every other column is learned by the table's model.
 
 Relations
 ---------
@@ -169,6 +169,9 @@ class TablePlan:
         Columns copied from a parent row (in none of the column lists above).
     offsets : tuple of OffsetRule
         Learned datetime columns that the model learns as offsets from another one.
+    id_anchor : str or None
+        The learned column the id-like values are drawn with (see :mod:`._anchor`): each
+        generated row takes its id-like values from a training row with its value of it.
     """
 
     name: str
@@ -181,6 +184,7 @@ class TablePlan:
     relations: tuple[RelationPlan, ...]
     inherited: tuple[InheritRule, ...] = ()
     offsets: tuple[OffsetRule, ...] = ()
+    id_anchor: str | None = None
 
     @property
     def fitted_columns(self) -> tuple[str, ...]:
@@ -215,6 +219,7 @@ class TablePlan:
             relations=tuple(RelationPlan(**r) for r in data["relations"]),
             inherited=tuple(InheritRule(**r) for r in data.get("inherited", ())),
             offsets=tuple(OffsetRule(**r) for r in data.get("offsets", ())),
+            id_anchor=data.get("id_anchor"),
         )
 
     def with_inherited(self, rules: tuple[InheritRule, ...]) -> TablePlan:

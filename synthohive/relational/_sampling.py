@@ -32,7 +32,7 @@ from synthohive.relational._keys import (
 )
 from synthohive.relational._offsets import from_offsets, to_offsets
 from synthohive.relational._plan import TablePlan, gather_context
-from synthohive.relational._values import resample
+from synthohive.relational._values import draw_rows, take_rows
 from synthohive.relational._writer import (
     FileSink,
     MemorySink,
@@ -192,7 +192,7 @@ def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...],
 
     ``synth`` is a fitted :class:`RelationalSynthesizer`; only its fitted attributes are
     read (``dtypes_``, ``models_``, ``guards_``, ``plans_``, ``id_values_``,
-    ``id_null_rates_``, ``inherit_values_``, ``copy_patterns_``).
+    ``id_rows_``, ``inherit_values_``, ``copy_patterns_``).
 
     ``positions`` gives, per foreign key column, the parent position of each of these
     rows; ``parent_keys`` and ``parent_frames`` the generated primary keys and the
@@ -216,13 +216,15 @@ def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...],
             random_state=derive_seed(seed, name, "rows", *key))
         learned = from_offsets(plan.offsets, generated)
         parts.update({c: learned[c] for c in plan.model_columns})
-    for column in plan.id_like_columns:
-        # One stream per column from the same seed: columns with as many values (filled
-        # in every row) get the same draw, so a generated row keeps the values of one
-        # (sanitised) training row together, e.g. an e-mail made of its name.
-        rng = numpy_generator(derive_seed(seed, name, "id_like", *key))
-        parts[column] = resample(synth.id_values_[name][column],
-                                 synth.id_null_rates_[name][column], stop - start, rng)
+    if plan.id_like_columns:
+        # All id-like values of a row from one (sanitised) training row, drawn among those
+        # with the row's anchor value: they stay coherent with each other and with it.
+        rows = synth.id_rows_[name]
+        picks = draw_rows(rows, parts[plan.id_anchor] if plan.id_anchor else None,
+                          stop - start, numpy_generator(derive_seed(seed, name, "id_like", *key)))
+        for j, column in enumerate(plan.id_like_columns):
+            parts[column] = take_rows(synth.id_values_[name][column], rows["present"][:, j],
+                                      picks)
     if plan.inherited:
         patterns = synth.copy_patterns_.get(name, {})
         apply_rules(plan, parts, positions, parent_frames, synth.inherit_values_[name],

@@ -29,7 +29,7 @@ from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import DEFAULT_THRESHOLD
 from synthohive.relational._plan import TablePlan
 from synthohive.relational._sampling import SamplingMixin
-from synthohive.relational._values import observed_values
+from synthohive.relational._values import joint_rows, observed_values
 from synthohive.schema import Schema
 from synthohive.utils._atomic import atomic_fit
 from synthohive.utils._random import derive_seed, draw_seed
@@ -118,9 +118,12 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         Kind, strategy and evidence of every sanitised ``"table.column"`` (no values).
     id_values_ : dict of str to dict of str to ndarray
         Non-null values of the id-like columns after sanitisation (fakes in place of
-        personal and identifier-like values), resampled at generation.
-    id_null_rates_ : dict of str to dict of str to float
-        Null rate of the id-like columns.
+        personal and identifier-like values), in row order, drawn at generation.
+    id_rows_ : dict of str to dict of str to ndarray
+        Per table, which training rows hold a value in each id-like column and, with an
+        anchor (``plans_[table].id_anchor``), each row's anchor value: a generated row takes
+        all its id-like values from one training row with its anchor value (see
+        :func:`synthohive.relational._values.joint_rows`).
     inherit_values_ : dict of str to dict of str to ndarray
         Per table and inherited column, the non-null values of the training rows that did
         not copy their parent, drawn for the generated rows that do not.
@@ -224,7 +227,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         tables = validated_tables(schema, tables, self.on_orphans)
         seed = draw_seed(self.random_state)
         sanitizer = PIISanitizer(self.privacy, random_state=derive_seed(seed, "privacy"))
-        tables = sanitizer.fit(tables, schema=schema).transform(tables)
+        tables = sanitizer.fit_transform(tables, schema=schema)
         layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets)
         fitted = fit_tables(layout, tables, seed, self._model_template,
                             self._cardinality_template, self.checkpoint_dir)
@@ -240,8 +243,8 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
                         for name in order}
         self.id_values_ = {name: {c: observed_values(tables[name][c])
                                   for c in plans[name].id_like_columns} for name in order}
-        self.id_null_rates_ = {name: {c: float(tables[name][c].isna().mean())
-                                      for c in plans[name].id_like_columns} for name in order}
+        self.id_rows_ = {name: joint_rows(tables[name], plans[name].id_like_columns,
+                                          plans[name].id_anchor) for name in order}
         self.inherit_values_ = layout.inherit_values
         self.copy_patterns_ = layout.copy_patterns
         self.seed_ = seed
@@ -396,7 +399,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
             "cardinality": dict(self.cardinality_),
             "dtypes": self.dtypes_,
             "id_values": self.id_values_,
-            "id_null_rates": self.id_null_rates_,
+            "id_rows": self.id_rows_,
             "inherit_values": self.inherit_values_,
             "copy_patterns": self.copy_patterns_,
             "seed": self.seed_,
@@ -417,7 +420,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         synth.cardinality_ = dict(state["cardinality"])
         synth.dtypes_ = state["dtypes"]
         synth.id_values_ = state["id_values"]
-        synth.id_null_rates_ = state["id_null_rates"]
+        synth.id_rows_ = state["id_rows"]
         synth.inherit_values_ = state["inherit_values"]
         synth.copy_patterns_ = state["copy_patterns"]
         synth.seed_ = int(state["seed"])

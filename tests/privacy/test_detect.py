@@ -96,6 +96,15 @@ def test_identifiers_and_free_text_and_lookup_tables():
     assert identifier_like(frame["title"], has_other_columns=False)  # 200 values: an id
 
 
+def test_credentials_are_found_by_name_even_when_constant():
+    frame = pd.DataFrame({"username": ["mike", "jon"], "password": ["8cb2237d0679ca88db64"] * 2,
+                          "api_token": ["tk-1", "tk-2"], "active": [1, 1]})
+    found = detect_pii(frame)
+    assert found["password"]["kind"] == "credential"
+    assert found["api_token"]["kind"] == "credential"
+    assert "credential" in PERSONAL_KINDS
+
+
 def test_checksums():
     assert luhn_valid(np.array(["4539 1488 0343 6467", "79927398713", "79927398710"])).tolist() \
         == [True, True, False]

@@ -99,3 +99,24 @@ def test_id_like_columns_filled_in_every_row_stay_together():
     expected = fake["first_name"].str.lower() + "." + fake["last_name"].str.lower() + "@"
     assert all(e.startswith(p) for e, p in zip(fake["email"], expected, strict=True))
     assert not fake["email"].isin(people["email"]).any()
+
+
+def test_id_like_values_follow_their_anchor_and_stay_fakes(tmp_path):
+    tables = _pii.dataset(300, 600)
+    synth = _fit(tables, None)
+    assert synth.plans_["customers"].id_anchor == "country"  # phone formats follow it
+    synthetic = synth.sample(random_state=1)
+    customers = synthetic["customers"].dropna(subset=["phone"])
+    real = tables["customers"].dropna(subset=["phone"])
+    code = real["phone"].str.extract(r"^(\+\d+)", expand=False)
+    codes = code.groupby(real["country"]).agg(lambda c: c.mode()[0])
+    matches = customers["phone"].str.extract(r"^(\+\d+)", expand=False) == \
+        customers["country"].map(codes)
+    assert matches.mean() >= 0.95
+    assert not _cells(synthetic) & _pii.real_values(tables, _pii.PERSONAL)
+    path = tmp_path / "model.shm"
+    synth.save(path)
+    loaded = RelationalSynthesizer.load(path)
+    assert loaded.plans_["customers"].id_anchor == "country"
+    again = loaded.sample(random_state=1)["customers"]
+    pd.testing.assert_frame_equal(again, synthetic["customers"])

@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synthohive.relational._values import observed_values, resample
+from synthohive.relational._values import (
+    draw_rows,
+    joint_rows,
+    observed_values,
+    resample,
+    take_rows,
+)
 
 
 def test_resample_at_pool_size_is_a_permutation():
@@ -36,3 +42,55 @@ def test_empty_pool_gives_nulls():
     drawn = resample(np.array([], dtype=str), 0.0, 3, np.random.default_rng(0))
     assert drawn.isna().all()
     assert len(drawn) == 3
+
+
+def _rows(anchor=None, present=None):
+    frame = pd.DataFrame({"phone": ["+1 1", "+1 2", "+33 3", None, "+33 5", "+49 6"],
+                          "name": ["a", "b", "c", "d", None, "f"],
+                          "country": ["US", "US", "FR", "FR", "FR", None]})
+    return frame, joint_rows(frame, ["phone", "name"], anchor)
+
+
+def test_joint_rows_keep_presence_and_anchor_codes_without_values():
+    frame, rows = _rows("country")
+    assert rows["present"].tolist() == frame[["phone", "name"]].notna().to_numpy().tolist()
+    assert rows["anchor_levels"].tolist() == ["US", "FR"]
+    assert rows["anchor_codes"].tolist() == [0, 0, 1, 1, 1, 2]  # null: its own group
+    assert set(_rows(None)[1]) == {"present"}
+
+
+def test_draw_rows_without_anchor_is_a_permutation_at_training_size():
+    _, rows = _rows()
+    picks = draw_rows(rows, None, 6, np.random.default_rng(0))
+    assert sorted(picks) == list(range(6))
+    many = draw_rows(rows, None, 600, np.random.default_rng(1))
+    assert np.bincount(many).tolist() == [100] * 6  # every training row used evenly
+
+
+def test_draw_rows_follow_the_anchor_and_fall_back_when_unseen():
+    frame, rows = _rows("country")
+    anchor = pd.Series(["FR"] * 300 + ["US"] * 200 + [None] * 50 + ["XX"] * 60)
+    picks = draw_rows(rows, anchor, len(anchor), np.random.default_rng(2))
+    drawn = frame["country"].to_numpy(dtype=object)[picks]
+    assert (drawn[:300] == "FR").all()
+    assert (drawn[300:500] == "US").all()
+    assert pd.isna(drawn[500:550]).all()
+    assert np.bincount(picks[:300], minlength=6)[[2, 3, 4]].tolist() == [100, 100, 100]
+    assert len(set(picks[550:])) == 6  # an unseen value draws among every training row
+
+
+def test_take_rows_keeps_each_rows_values_and_nulls_together():
+    frame, rows = _rows("country")
+    picks = draw_rows(rows, pd.Series(["FR", "FR", "US", None]), 4, np.random.default_rng(3))
+    for j, column in enumerate(["phone", "name"]):
+        taken = take_rows(observed_values(frame[column]), rows["present"][:, j], picks)
+        expected = frame[column].iloc[picks].reset_index(drop=True)
+        pd.testing.assert_series_equal(taken, expected, check_names=False, check_dtype=False)
+    assert take_rows(np.array([], dtype=str), np.zeros(6, bool), picks).isna().all()
+
+
+def test_draw_rows_is_seeded():
+    _, rows = _rows("country")
+    anchor = pd.Series(["FR", "US", "FR", None, "DE"])
+    one = draw_rows(rows, anchor, 5, np.random.default_rng(7))
+    assert one.tolist() == draw_rows(rows, anchor, 5, np.random.default_rng(7)).tolist()
