@@ -157,7 +157,8 @@ def check_threshold(plans: Mapping[str, TablePlan], quality_threshold: Any) -> N
         return
     known = {"*"}
     for name, plan in plans.items():
-        known |= {name, *plan.model_columns, *(f"{name}.{c}" for c in plan.model_columns)}
+        learned = [*plan.model_columns, *(r.column for r in plan.dependencies)]
+        known |= {name, *learned, *(f"{name}.{c}" for c in learned)}
     unknown = sorted(set(quality_threshold) - known)
     if unknown:
         raise DataValidationError(

@@ -1,7 +1,8 @@
 """Fitting of :class:`RelationalSynthesizer`: table plans, then per-table models and counts.
 
 :func:`plan_tables` decides how every table is learned (``doc/relational.md``, "Fitting":
-column kinds, relations, columns copied from a parent, datetime offsets);
+column kinds, relations, columns copied from a parent, columns that follow from another,
+datetime offsets);
 :func:`fit_tables` then fits, in topological order, one cardinality estimator per foreign
 key and one model per table that has learned columns.
 """
@@ -23,6 +24,7 @@ from sklearn.base import clone
 from synthohive.exceptions import DataValidationError, SynthoHiveError, TrainingError
 from synthohive.privacy import PrivacyConfig
 from synthohive.relational._anchor import choose_anchor
+from synthohive.relational._dependencies import detect_dependencies
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import detect_rules
 from synthohive.relational._keys import children_counts, parent_positions
@@ -117,11 +119,14 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
             plans[name] = plans[name].with_inherited(rules)
             if len(patterns):
                 copy_patterns[name] = {"patterns": patterns, "counts": counts}
+    plans = {name: plan.with_dependencies(detect_dependencies(tables[name], plan.model_columns))
+             for name, plan in plans.items()}
     if datetime_offsets:
         plans = {name: replace(plan, offsets=detect_offsets(plan, tables[name]))
                  for name, plan in plans.items()}
-    plans = {name: replace(plan, id_anchor=choose_anchor(tables[name], plan.id_like_columns,
-                                                         plan.model_columns))
+    plans = {name: replace(plan, id_anchor=choose_anchor(
+                 tables[name], plan.id_like_columns,
+                 [*plan.model_columns, *(r.column for r in plan.dependencies)]))
              for name, plan in plans.items()}
     roles = {name: {c: schema[name].role(c) for c in _unchanged(plans[name])
                     if schema[name].role(c) in MODEL_ROLES} for name in order}

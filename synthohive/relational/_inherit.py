@@ -202,13 +202,14 @@ def parent_columns(plans: Mapping[str, TablePlan], table: str) -> tuple[str, ...
     Returns
     -------
     tuple of str
-        The table's learned columns and the columns its children's rules copy, in the
-        table's column order (the primary key excluded).
+        The table's learned columns, those filled from them (:mod:`._dependencies`) and
+        the columns its children's rules copy, in the table's column order (the primary
+        key excluded).
     """
     plan = plans[table]
     copied = {r.parent_column for child in plans.values() for r in child.inherited
               if r.parent_table == table}
-    keep = set(plan.model_columns) | copied
+    keep = set(plan.model_columns) | {r.column for r in plan.dependencies} | copied
     return tuple(c for c in plan.output_columns if c in keep)
 
 

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from synthohive.relational._dependencies import DependencyRule
 from synthohive.schema import Schema
 from synthohive.schema._kinds import is_id_like, is_unique_text
 
@@ -172,6 +173,9 @@ class TablePlan:
     id_anchor : str or None
         The learned column the id-like values are drawn with (see :mod:`._anchor`): each
         generated row takes its id-like values from a training row with its value of it.
+    dependencies : tuple of DependencyRule
+        Text columns filled from another learned column of the row (see
+        :mod:`._dependencies`); not learned, still context of the children.
     """
 
     name: str
@@ -185,6 +189,7 @@ class TablePlan:
     inherited: tuple[InheritRule, ...] = ()
     offsets: tuple[OffsetRule, ...] = ()
     id_anchor: str | None = None
+    dependencies: tuple[DependencyRule, ...] = ()
 
     @property
     def fitted_columns(self) -> tuple[str, ...]:
@@ -203,6 +208,7 @@ class TablePlan:
         out["relations"] = [asdict(r) for r in self.relations]
         out["inherited"] = [asdict(r) for r in self.inherited]
         out["offsets"] = [asdict(r) for r in self.offsets]
+        out["dependencies"] = [r.to_dict() for r in self.dependencies]
         return out
 
     @classmethod
@@ -220,7 +226,16 @@ class TablePlan:
             inherited=tuple(InheritRule(**r) for r in data.get("inherited", ())),
             offsets=tuple(OffsetRule(**r) for r in data.get("offsets", ())),
             id_anchor=data.get("id_anchor"),
+            dependencies=tuple(DependencyRule.from_dict(r)
+                               for r in data.get("dependencies", ())),
         )
+
+    def with_dependencies(self, rules: tuple[DependencyRule, ...]) -> TablePlan:
+        """Return the plan with ``rules``; their targets leave the learned columns only."""
+        filled = {r.column for r in rules}
+        return replace(self, model_columns=tuple(c for c in self.model_columns
+                                                 if c not in filled),
+                       dependencies=tuple(rules))
 
     def with_inherited(self, rules: tuple[InheritRule, ...]) -> TablePlan:
         """Return the plan with ``rules``; their columns leave the learned and id-like lists."""

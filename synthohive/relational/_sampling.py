@@ -20,6 +20,7 @@ import pandas as pd
 from synthohive.exceptions import DataValidationError
 from synthohive.metrics import QualityReport, assess, check_constraints, check_quality
 from synthohive.relational._checks import check_threshold
+from synthohive.relational._dependencies import apply_dependencies
 from synthohive.relational._fitting import parent_context
 from synthohive.relational._inherit import apply_rules, parent_columns
 from synthohive.relational._keys import (
@@ -216,6 +217,7 @@ def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...],
             random_state=derive_seed(seed, name, "rows", *key))
         learned = from_offsets(plan.offsets, generated)
         parts.update({c: learned[c] for c in plan.model_columns})
+        apply_dependencies(plan.dependencies, parts)
     if plan.id_like_columns:
         # All id-like values of a row from one (sanitised) training row, drawn among those
         # with the row's anchor value: they stay coherent with each other and with it.
