@@ -46,9 +46,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from bench_ctgan import DATA, REPEATS, repeated, sales_lines, timed
+from bench_ctgan import REPEATS, repeated, sales_lines, timed
 
 import synthohive as sh
+from synthohive.datasets import dataset_path
 from synthohive.models import _checkpoint
 
 SETTINGS = {"batch_size": 500, "embedding_dim": 128, "compress_dims": (128, 128),
@@ -57,7 +58,7 @@ SETTINGS = {"batch_size": 500, "embedding_dim": 128, "compress_dims": (128, 128)
 
 def _csv(dataset: str, table: str, columns: list[str], dates: tuple[str, ...] = ()
          ) -> pd.DataFrame:
-    frame = pd.read_csv(DATA / dataset / f"{table}.csv", usecols=columns)
+    frame = pd.read_csv(dataset_path(dataset) / f"{table}.csv", usecols=columns)
     for column in dates:
         frame[column] = pd.to_datetime(frame[column])
     return frame[columns]
