@@ -271,7 +271,9 @@ class SpanLayout:
             # Unnormalised cumulative softmax (shifted by the block maximum, so exp() stays
             # finite); comparing with uniform * total also keeps the draw inside the block.
             cdf = (x - x.amax(dim=1, keepdim=True)).exp_().cumsum_(dim=1)
-            codes[:, block] = (cdf < uniform[:, block : block + 1] * cdf[:, -1:]).sum(dim=1)
+            # The number of entries below the threshold, by binary search in each row.
+            threshold = uniform[:, block : block + 1] * cdf[:, -1:]
+            codes[:, block] = torch.searchsorted(cdf, threshold).squeeze(1)
         return codes, scalars
 
 
