@@ -22,7 +22,8 @@ Per table it prints:
    without validation hold-out or early stopping): fit seconds of both and the ratio,
    sampling seconds (``len(table)`` rows, median of five calls) and the ratio, the same for
    our generation alone (``sample`` also judges every output against the training
-   statistics, see ``ConditionalGenerativeModel``), SDMetrics ``QualityReport`` score of both.
+   statistics, see ``ConditionalGenerativeModel``), SDMetrics ``QualityReport`` score of both
+   and the share of their synthetic rows equal to a training row (exact copies).
 2. Checkpointing: the seconds spent writing checkpoints during our fit with
    ``checkpoint_dir`` at the default ``checkpoint_interval``, as a share of that fit's time.
 3. Defaults: our TVAE, CTGAN and GaussianCopula with their default parameters: fit
@@ -46,9 +47,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from bench_ctgan import DATA, REPEATS, repeated, sales_lines, timed
+from bench_ctgan import REPEATS, repeated, sales_lines, timed
 
 import synthohive as sh
+from synthohive.datasets import dataset_path
+from synthohive.metrics import exact_copy_share
 from synthohive.models import _checkpoint
 
 SETTINGS = {"batch_size": 500, "embedding_dim": 128, "compress_dims": (128, 128),
@@ -57,7 +60,7 @@ SETTINGS = {"batch_size": 500, "embedding_dim": 128, "compress_dims": (128, 128)
 
 def _csv(dataset: str, table: str, columns: list[str], dates: tuple[str, ...] = ()
          ) -> pd.DataFrame:
-    frame = pd.read_csv(DATA / dataset / f"{table}.csv", usecols=columns)
+    frame = pd.read_csv(dataset_path(dataset) / f"{table}.csv", usecols=columns)
     for column in dates:
         frame[column] = pd.to_datetime(frame[column])
     return frame[columns]
@@ -147,13 +150,16 @@ def equal_settings(name: str, table: pd.DataFrame, args: argparse.Namespace) -> 
     s_ours, s_theirs = repeated(ours.sample, n), repeated(theirs.sample, n)
     # What generating costs without the quality report every ``sample`` call adds.
     s_bare = repeated(lambda rows: ours._sample(rows, None, args.seed), n)
-    q_ours, q_theirs = quality(table, ours.sample(n)), quality(table, theirs.sample(n))
+    rows_ours, rows_theirs = ours.sample(n), theirs.sample(n)[table.columns]
+    q_ours, q_theirs = quality(table, rows_ours), quality(table, rows_theirs)
+    copies = {"synthohive": exact_copy_share(table, rows_ours),
+              "ctgan": exact_copy_share(table, rows_theirs)}
     out = {"fit_seconds": {"synthohive": fit_ours, "ctgan": fit_theirs},
            "train_ratio": fit_theirs / fit_ours,
            "sample_seconds": {"synthohive": s_ours, "ctgan": s_theirs},
            "sample_ratio": s_theirs / s_ours,
            "generate_seconds": s_bare, "generate_ratio": s_theirs / s_bare,
-           "quality": {"synthohive": q_ours, "ctgan": q_theirs}}
+           "quality": {"synthohive": q_ours, "ctgan": q_theirs}, "exact_copies": copies}
     print(f"\n== {name}: {n} rows x {table.shape[1]} columns; equal settings, "
           f"{args.epochs} epochs ==")
     print(f"fit       synthohive {fit_ours:7.2f}s   ctgan {fit_theirs:7.2f}s   "
@@ -163,6 +169,8 @@ def equal_settings(name: str, table: pd.DataFrame, args: argparse.Namespace) -> 
     print(f"generate  synthohive {s_bare:7.3f}s   (no per-sample quality report)   "
           f"ratio {out['generate_ratio']:.2f}x")
     print(f"quality   synthohive {q_ours:.4f}   ctgan {q_theirs:.4f}")
+    print(f"copies    synthohive {copies['synthohive']:.2%}   ctgan {copies['ctgan']:.2%}   "
+          "(synthetic rows equal to a training row)")
     return out
 
 

@@ -30,7 +30,6 @@ from synthohive.metrics._column import (
     check_columns,
     column_metric,
     ks_from_cdf,
-    null_rate,
     ordered_values,
     tvd_from_frequencies,
 )
@@ -110,8 +109,27 @@ class _NumericSketch:
 
     @staticmethod
     def encode(series: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(present mask, present values)`` of a column, computed once per comparison."""
-        return series.notna().to_numpy(), ordered_values(series, name)
+        """``(present mask, present values)`` of a column, computed once per comparison.
+
+        Plain numpy columns (numbers, bools, naive datetimes) are read without pandas'
+        per-call overhead; others (nullable, time zone aware) by :func:`ordered_values`.
+        """
+        values = series.to_numpy() if isinstance(series.dtype, np.dtype) else None
+        if values is None or values.dtype.kind not in "biufM":
+            return series.notna().to_numpy(), ordered_values(series, name)
+        if values.dtype.kind == "M":
+            present = ~np.isnat(values)
+            return present, values[present].astype("datetime64[ns]").view(np.int64)
+        if values.dtype.kind == "f":
+            present = ~np.isnan(values)
+            return present, values[present].astype(np.float64)
+        return np.ones(values.shape[0], dtype=bool), values.astype(np.float64)
+
+    @staticmethod
+    def null_share(encoded: tuple[np.ndarray, np.ndarray]) -> float:
+        """Share of nulls of an encoded column."""
+        present = encoded[0]
+        return float(np.count_nonzero(~present) / present.shape[0]) if present.shape[0] else 0.0
 
     def distance(self, encoded: tuple[np.ndarray, np.ndarray]) -> float:
         return ks_from_cdf(self.values, self.cdf, np.sort(encoded[1]))
@@ -211,9 +229,16 @@ class _CategorySketch:
 
     def encode(self, series: pd.Series, name: str) -> np.ndarray:
         """Index of each value among the kept categories; -1 other, -2 null."""
-        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+        as_objects = series if series.dtype == object else series.astype(object)
+        codes, uniques = pd.factorize(as_objects, use_na_sentinel=True)
         positions = self._index.get_indexer(_keys(np.asarray(uniques, dtype=object)))
         return np.append(positions, -2)[codes]  # code -1 (null) picks the appended -2
+
+    @staticmethod
+    def null_share(positions: np.ndarray) -> float:
+        """Share of nulls of an encoded column."""
+        n = positions.shape[0]
+        return float(np.count_nonzero(positions == -2) / n) if n else 0.0
 
     def frequencies(self, positions: np.ndarray) -> np.ndarray:
         kept = np.bincount(positions[positions >= 0], minlength=len(self.categories))
@@ -330,6 +355,7 @@ class ReferenceProfile:
         self.pair_columns = pair_columns
         self._correlation = correlation
         self._pair_counts = pair_counts
+        self._real_pairs: list[tuple[np.ndarray, float]] | None = None
 
     @classmethod
     def fit(
@@ -422,7 +448,7 @@ class ReferenceProfile:
             If a column is missing or cannot be compared.
         """
         synthetic = self._prepare(synthetic)
-        return self._column_rows(synthetic, self._encode(synthetic, self.columns))
+        return self._column_rows(self._encode(synthetic, self.columns))
 
     def pair_distances(self, synthetic: pd.DataFrame) -> pd.DataFrame:
         """Compare every pair of summarised columns of ``synthetic`` with the reference.
@@ -468,18 +494,18 @@ class ReferenceProfile:
         encoded = self._encode(synthetic, self.columns)
         plots = {name: sketch.plot(encoded[name]) for name, sketch in self._sketches.items()}
         return (
-            self._column_rows(synthetic, encoded),
+            self._column_rows(encoded),
             self._pair_rows(encoded, len(synthetic)),
             plots,
         )
 
-    def _column_rows(self, synthetic: pd.DataFrame, encoded: dict[str, Any]) -> pd.DataFrame:
+    def _column_rows(self, encoded: dict[str, Any]) -> pd.DataFrame:
         rows = [
             (
                 name,
                 sketch.metric,
                 sketch.distance(encoded[name]),
-                abs(self.null_rate(name) - null_rate(synthetic[name])),
+                abs(self.null_rate(name) - sketch.null_share(encoded[name])),
             )
             for name, sketch in self._sketches.items()
         ]
@@ -490,11 +516,9 @@ class ReferenceProfile:
         position = {name: i for i, name in enumerate(numeric)}
         synthetic_correlation = self._correlation_of(encoded, n_rows)
         rows = []
-        offset = 0
-        for (first, second), counts in zip(self._pairs(), self._joint_tables(encoded), strict=True):
-            real = self._pair_counts[offset : offset + counts.size].reshape(counts.shape)
-            offset += counts.size
-            real_nmi, synthetic_nmi = nmi_from_counts(real), nmi_from_counts(counts)
+        tables = zip(self._pairs(), self._joint_tables(encoded), self._real_tables(), strict=True)
+        for (first, second), counts, (real, real_nmi) in tables:
+            synthetic_nmi = nmi_from_counts(counts)
             if first in position and second in position:
                 i, j = position[first], position[second]
                 real_r, synthetic_r = self._correlation[i, j], synthetic_correlation[i, j]
@@ -524,9 +548,22 @@ class ReferenceProfile:
             raise DataValidationError(
                 f"Synthetic data must be a pandas DataFrame, got {type(synthetic).__name__}."
             )
-        renamed = synthetic.set_axis([str(c) for c in synthetic.columns], axis=1)
-        check_columns(pd.DataFrame(columns=self.columns), renamed)
-        return renamed
+        if not all(isinstance(c, str) for c in synthetic.columns):
+            synthetic = synthetic.set_axis([str(c) for c in synthetic.columns], axis=1)
+        if not set(self.columns).issubset(synthetic.columns):
+            check_columns(pd.DataFrame(columns=self.columns), synthetic)
+        return synthetic
+
+    def _real_tables(self) -> list[tuple[np.ndarray, float]]:
+        """Real joint table and NMI of every pair, computed on first use and kept."""
+        if getattr(self, "_real_pairs", None) is None:  # also a profile pickled without it
+            shapes = [(self._sketches[a].n_codes, self._sketches[b].n_codes)
+                      for a, b in self._pairs()]
+            bounds = np.cumsum([0] + [a * b for a, b in shapes])
+            tables = [self._pair_counts[start:stop].reshape(shape)
+                      for start, stop, shape in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
+            self._real_pairs = [(table, nmi_from_counts(table)) for table in tables]
+        return self._real_pairs
 
     def _numeric_pair_columns(self) -> list[str]:
         return [c for c in self.pair_columns if self._sketches[c].metric == "KS"]

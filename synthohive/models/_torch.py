@@ -193,9 +193,9 @@ class SpanLayout:
             The log-normaliser of each block's softmax; with it, the cross-entropy of a
             one-hot target ``t`` is ``logsumexp - (t * logits).sum()`` block by block.
         """
-        x = logits[:, self.soft_index]
+        x = logits.index_select(1, self.soft_index)
         peak = self._block_max(x)
-        e = torch.exp(x - peak[:, self.segment])
+        e = torch.exp(x - peak.index_select(1, self.segment))
         total = e.new_zeros((e.shape[0], self.n_blocks)).index_add(1, self.segment, e)
         return peak + torch.log(total)
 
@@ -223,17 +223,17 @@ class SpanLayout:
         """
         out = torch.empty_like(logits)
         if self.tanh_index.numel():
-            out[:, self.tanh_index] = torch.tanh(logits[:, self.tanh_index])
+            out.index_copy_(1, self.tanh_index, torch.tanh(logits.index_select(1, self.tanh_index)))
         if self.soft_index.numel():
-            x = logits[:, self.soft_index]
+            x = logits.index_select(1, self.soft_index)
             if generator is not None:
                 x = x + gumbel_noise(x.shape, generator)
             x = x / tau
             # Shifting by the (detached) block maximum leaves the softmax and its
             # gradient unchanged and keeps exp() finite.
-            e = torch.exp(x - self._block_max(x)[:, self.segment])
+            e = torch.exp(x - self._block_max(x).index_select(1, self.segment))
             total = e.new_zeros((e.shape[0], self.n_blocks)).index_add(1, self.segment, e)
-            out[:, self.soft_index] = e / total[:, self.segment]
+            out.index_copy_(1, self.soft_index, e / total.index_select(1, self.segment))
         return out
 
     def draw(
@@ -262,7 +262,7 @@ class SpanLayout:
         scalars : Tensor of shape (n_rows, n_scalars)
             ``tanh`` of each scalar column, in span order.
         """
-        scalars = torch.tanh(logits[:, self.tanh_index])
+        scalars = torch.tanh(logits.index_select(1, self.tanh_index))
         uniform = torch.rand((logits.shape[0], self.n_blocks), generator=generator,
                              device=logits.device)
         codes = logits.new_empty((logits.shape[0], self.n_blocks), dtype=torch.long)
@@ -271,7 +271,9 @@ class SpanLayout:
             # Unnormalised cumulative softmax (shifted by the block maximum, so exp() stays
             # finite); comparing with uniform * total also keeps the draw inside the block.
             cdf = (x - x.amax(dim=1, keepdim=True)).exp_().cumsum_(dim=1)
-            codes[:, block] = (cdf < uniform[:, block : block + 1] * cdf[:, -1:]).sum(dim=1)
+            # The number of entries below the threshold, by binary search in each row.
+            threshold = uniform[:, block : block + 1] * cdf[:, -1:]
+            codes[:, block] = torch.searchsorted(cdf, threshold).squeeze(1)
         return codes, scalars
 
 

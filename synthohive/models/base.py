@@ -324,7 +324,9 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             return
         report: QualityReport = assess(reference, result, max_rows=_JUDGED_ROWS)
         self.last_quality_ = report
-        logger.info("%s sample of %d rows: %s", type(self).__name__, len(result), report.summary())
+        if logger.isEnabledFor(logging.INFO):  # the summary is built only when it is logged
+            logger.info("%s sample of %d rows: %s", type(self).__name__, len(result),
+                        report.summary())
         if quality_threshold is not None:
             check_quality(report, quality_threshold)
 

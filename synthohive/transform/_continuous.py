@@ -1,30 +1,29 @@
 """Mode-specific normalisation of one continuous column.
 
-A Bayesian Gaussian mixture is fitted to (a bounded subsample of) the column; modes whose
-weight falls below a threshold are dropped. A value ``x`` is then encoded as a mode ``k``
-and a scalar ``(x - mean_k) / half_width_k`` in ``[-1, 1]``. A mode's half-width is four
-standard deviations, widened where needed so that every training value is covered by its
-nearest mode: training values always decode back exactly (up to float rounding), only new
-values beyond every mode's reach are clipped. Decoded values are folded back into the range the
-column had in training: a mode's reach extends past the smallest and largest training values,
-and a generator that strays there would otherwise emit values the column never takes (negative
-durations, a price below the cheapest), which also shift every bin of a range-based comparison
-(SDMetrics' column pair trends bins each table over its own range). A value beyond a bound is
-reflected at it, not clipped to it: clipping would pile every stray value on the exact smallest
-or largest training value, a point mass that made synthetic rows copy the real extreme row.
+A Bayesian Gaussian mixture (:mod:`synthohive.transform._mixture`) is fitted to (a bounded
+subsample of) the column; modes whose weight falls below a threshold are dropped. A value ``x``
+is then encoded as a mode ``k`` and a scalar ``(x - mean_k) / half_width_k`` in ``[-1, 1]``. A
+mode's half-width is four standard deviations, widened where needed so that every training
+value is covered by its nearest mode: training values always decode back exactly (up to float
+rounding), only new values beyond every mode's reach are clipped. Decoded values are folded
+back into the range the column had in training: a mode's reach extends past the smallest and
+largest training values, and a generator that strays there would otherwise emit values the
+column never takes (negative durations, a price below the cheapest), which also shift every bin
+of a range-based comparison (SDMetrics' column pair trends bins each table over its own range).
+A value beyond a bound is reflected at it, not clipped to it: clipping would pile every stray
+value on the exact smallest or largest training value, a point mass that made synthetic rows
+copy the real extreme row.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
 
+from synthohive.transform._mixture import fit_mixture
 from synthohive.utils._random import derive_seed, numpy_generator
 
 logger = logging.getLogger(__name__)
@@ -80,28 +79,15 @@ def _uniform_hash(values: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _standard_mixture(
-    standardised: np.ndarray, n_components: int, seed: int
+    standardised: np.ndarray, n_components: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(means, stds, weights)`` of a mixture fitted to standardised values."""
     if n_components == 1:
         std = np.sqrt(np.var(standardised) + _REG_STD**2)
         return np.array([np.mean(standardised)]), np.array([std]), np.ones(1)
-    mixture = BayesianGaussianMixture(
-        n_components=n_components,
-        weight_concentration_prior_type="dirichlet_process",
-        weight_concentration_prior=1e-3,
-        n_init=1,
-        max_iter=100,
-        reg_covar=_REG_STD**2,
-        random_state=seed,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        mixture.fit(standardised[:, None])
-    if caught:
-        logger.debug("Mixture fit warnings: %s", [str(w.message) for w in caught])
-    stds = np.sqrt(mixture.covariances_.reshape(-1))
-    return mixture.means_[:, 0], stds, mixture.weights_
+    mixture = fit_mixture(standardised, n_components, reg_covar=_REG_STD**2)
+    logger.debug("Mixture of %d modes fitted in %d iterations", n_components, mixture.n_iter)
+    return mixture.means, mixture.stds, mixture.weights
 
 
 def _covering_half_widths(
@@ -176,7 +162,7 @@ class ModeNormalizer:
         max_fit_rows : int
             At most this many values, drawn without replacement, are used for the fit.
         seed : int
-            Seed of the subsample, the mixture and the mode hash.
+            Seed of the subsample and of the mode hash (the mixture fit draws nothing).
 
         Returns
         -------
@@ -191,9 +177,7 @@ class ModeNormalizer:
         loc = float(np.mean(sample / magnitude)) * magnitude
         scale = float(np.std(sample / magnitude)) * magnitude or 1.0
         n_components = min(max_modes, int(np.unique(sample).shape[0]))
-        means, stds, weights = _standard_mixture(
-            (sample - loc) / scale, n_components, derive_seed(seed, "mixture")
-        )
+        means, stds, weights = _standard_mixture((sample - loc) / scale, n_components)
         keep = weights > weight_threshold
         keep[np.argmax(weights)] = True
         means = loc + scale * means[keep]

@@ -112,3 +112,22 @@ def test_any_dtype_fits_compares_and_persists(tmp_path):
     empty, _, _ = profile.compare(frame.iloc[:0])
     assert empty.set_index("column").loc["Int64", "distance"] == 1.0
     assert empty.set_index("column").loc["all_null", "distance"] == 0.0
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series([1.5, np.nan, -2.0], dtype="float32"),
+    pd.Series([3, 1, 2]),
+    pd.Series([True, False, True]),
+    pd.Series(pd.to_datetime(["2020-01-02", None, "2021-03-04"])).astype("datetime64[s]"),
+    pd.Series([1, None, 3], dtype="Int64"),
+    pd.Series(pd.to_datetime(["2020-01-02", None]).tz_localize("Europe/Paris")),
+], ids=["float32", "int", "bool", "datetime-s", "nullable", "tz-aware"])
+def test_numeric_encoding_reads_numpy_columns_like_pandas(series):
+    from synthohive.metrics._column import ordered_values
+    from synthohive.metrics._reference import _NumericSketch
+
+    present, values = _NumericSketch.encode(series, "v")
+    np.testing.assert_array_equal(present, series.notna().to_numpy())
+    np.testing.assert_array_equal(values, ordered_values(series))
+    assert values.dtype == ordered_values(series).dtype
+    assert _NumericSketch.null_share((present, values)) == float(series.isna().mean())

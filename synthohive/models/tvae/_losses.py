@@ -36,13 +36,13 @@ def reconstruction_loss(
     loss = output.new_zeros(())
     tanh = layout.tanh_index
     if tanh.numel():
-        scale = sigma[tanh]
-        error = target[:, tanh] - torch.tanh(output[:, tanh])
+        scale = sigma.index_select(0, tanh)
+        error = target.index_select(1, tanh) - torch.tanh(output.index_select(1, tanh))
         loss = loss + (error.square() / (2 * scale.square())).sum()
         loss = loss + torch.log(scale).sum() * output.shape[0]
     if layout.n_blocks:
         soft = layout.soft_index
-        picked = (target[:, soft] * output[:, soft]).sum()
+        picked = (target.index_select(1, soft) * output.index_select(1, soft)).sum()
         loss = loss + layout.block_logsumexp(output).sum() - picked
     return loss
 
