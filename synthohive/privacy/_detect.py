@@ -14,7 +14,9 @@ the Luhn check), ``iban`` (passing the mod-97 check), ``ip_address`` (IPv4/IPv6)
 ``phone``, ``postal_code`` (by column name and short codes), ``street_address``
 (a house number and words, or a street word, or by column name), ``person_name``
 (capitalised words in a column whose name says it holds a person's name) and
-``free_text`` (long, distinct, multi-word text such as notes or descriptions) and
+``free_text`` (long multi-word text, distinct in every row or nearly, such as notes or
+descriptions, in a table of any size: nine employees' biographies are as personal as nine
+thousand) and
 ``credential`` (passwords, password hashes, secrets and tokens, by column name).
 
 ``identifier`` is not personal: text that identifies a row or an entity (titles, codes,
@@ -429,7 +431,7 @@ def _classify(
     if (
         length >= _FREE_TEXT_MIN_LENGTH
         and np.median([len(v.split()) for v in values]) >= _FREE_TEXT_MIN_WORDS
-        and _identifier_counts(n_distinct, n_present, has_other_columns=True)
+        and n_distinct >= 2 and n_distinct >= UNIQUE_TEXT_MIN_RATIO * n_present
     ):
         return "free_text", f"long distinct text (median {length:.0f} characters)"
     if _identifier_counts(n_distinct, n_present, has_other_columns):

@@ -96,6 +96,20 @@ def test_identifiers_and_free_text_and_lookup_tables():
     assert identifier_like(frame["title"], has_other_columns=False)  # 200 values: an id
 
 
+def test_free_text_of_a_tiny_table_is_found_and_short_labels_are_not():
+    staff = pd.DataFrame({
+        "staff_id": range(6),
+        "notes": [f"Joined in {1990 + i} after a degree in economics at a large university"
+                  for i in range(6)],
+        "title": ["Sales Representative"] * 3 + ["Sales Manager"] * 2 + ["Vice President"],
+        "code": [f"X{i}" for i in range(6)]})
+    found = detect_pii({"staff": staff},
+                       schema=Schema.from_dict({"tables": {"staff": {"primary_key": "staff_id"}}}))
+    assert found["staff.notes"]["kind"] == "free_text"
+    assert "staff.title" not in found
+    assert "staff.code" not in found  # short and few: not free text, not an identifier
+
+
 def test_credentials_are_found_by_name_even_when_constant():
     frame = pd.DataFrame({"username": ["mike", "jon"], "password": ["8cb2237d0679ca88db64"] * 2,
                           "api_token": ["tk-1", "tk-2"], "active": [1, 1]})
