@@ -53,6 +53,9 @@ class ColumnCoder:
     atoms : ndarray of float64
         Ascending values of a continuous column held by at least ``min_atom_rows``
         training rows (empty when discrete).
+    origin : float
+        Smallest training number of a continuous column (0 when discrete): tree features
+        count from it (see :meth:`feature`).
     """
 
     name: str
@@ -62,6 +65,7 @@ class ColumnCoder:
     datetime_factor: int = 1
     decimals: int | None = None
     atoms: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    origin: float = 0.0
 
     @classmethod
     def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int,
@@ -108,7 +112,7 @@ class ColumnCoder:
         decimals = learn_decimals(present) if kind == "f" else None
         values, counts = np.unique(numbers, return_counts=True)
         return cls(name, spec, null_fill=low - (high - low) - 1.0, datetime_factor=factor,
-                   decimals=decimals, atoms=values[counts >= min_atom_rows])
+                   decimals=decimals, atoms=values[counts >= min_atom_rows], origin=low)
 
     @property
     def is_discrete(self) -> bool:
@@ -174,6 +178,26 @@ class ColumnCoder:
         numbers[~null_mask] = as_numbers(present, self.spec, self.name, self.datetime_factor)
         return numbers, null_mask
 
+    def feature(self, numbers: np.ndarray) -> np.ndarray:
+        """Return coded values as tree features (float32, as scikit-learn's trees use).
+
+        Continuous numbers count from :attr:`origin`: float32 keeps 24 bits, so a datetime
+        in seconds since 1970 (about 1.1e9) would be rounded to 128 s and the two
+        ``create_date`` seconds of sakila's customers would be one value; counted from the
+        training minimum they stay apart over any span below 194 days (and to 2 s over
+        eight months).
+
+        Parameters
+        ----------
+        numbers : ndarray of float64
+            Codes or numbers from :meth:`encode`, or drawn.
+
+        Returns
+        -------
+        ndarray of float32
+        """
+        return (numbers - self.origin).astype(np.float32)
+
     def decode(self, numbers: np.ndarray, null_mask: np.ndarray) -> Any:
         """Return the column's values, with its exact dtype, from codes or numbers.
 
@@ -208,6 +232,7 @@ class ColumnCoder:
             "datetime_factor": self.datetime_factor,
             "decimals": self.decimals,
             "atoms": self.atoms,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -222,4 +247,5 @@ class ColumnCoder:
             datetime_factor=int(state["datetime_factor"]),
             decimals=None if state["decimals"] is None else int(state["decimals"]),
             atoms=np.asarray(state["atoms"], dtype=np.float64),
+            origin=float(state["origin"]),
         )

@@ -188,11 +188,11 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         n_context = len(self.context_coders_)
         features = np.zeros((len(X), 1 + n_context + len(self.coders_)), dtype=np.float32)
         for i, coder in enumerate(self.context_coders_):
-            features[:, 1 + i] = coder.encode(context[coder.name])[0]
+            features[:, 1 + i] = coder.feature(coder.encode(context[coder.name])[0])
         targets = []
         for i, coder in enumerate(self.coders_):
             numbers, null_mask = coder.encode(X[coder.name])
-            features[:, 1 + n_context + i] = numbers
+            features[:, 1 + n_context + i] = coder.feature(numbers)
             targets.append((numbers, null_mask))
         return features, targets
 
@@ -287,7 +287,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         n_context = len(self.context_coders_)
         features = np.zeros((n_samples, 1 + n_context + len(self.coders_)), dtype=np.float32)
         for i, coder in enumerate(self.context_coders_):
-            features[:, 1 + i] = coder.encode(context[coder.name])[0]
+            features[:, 1 + i] = coder.feature(coder.encode(context[coder.name])[0])
         numbers = np.zeros((n_samples, len(self.coders_)))
         nulls = np.zeros((n_samples, len(self.coders_)), dtype=bool)
         first = 0
@@ -325,7 +325,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
             spread = codes == coder.spread_code
             drawn[spread] = model.numbers.sample(leaves[spread], rng)
         numbers[rows, step], nulls[rows, step] = drawn, missing
-        features[rows, column] = drawn
+        features[rows, column] = coder.feature(drawn)
         return leaves
 
     def _draw_conditioned(self, features: np.ndarray, numbers: np.ndarray, nulls: np.ndarray,
