@@ -31,6 +31,9 @@ from synthohive.transform._continuous import learn_decimals
 from synthohive.transform._discrete import CategoryEncoder
 from synthohive.transform._dtypes import DtypeSpec
 
+MAX_KNOTS = 1025
+"""Most knots of a continuous column's quantile scale."""
+
 
 @dataclass
 class ColumnCoder:
@@ -56,6 +59,11 @@ class ColumnCoder:
     origin : float
         Smallest training number of a continuous column (0 when discrete): tree features
         count from it (see :meth:`feature`).
+    knots : ndarray of float64
+        Equal-mass quantiles of the continuous values that are not atoms (at least
+        ``min_atom_rows`` values apart, at most ``MAX_KNOTS``; the outer two are their
+        range): the column's *quantile scale* (see :meth:`to_quantile`). Empty when
+        discrete or when every value is an atom.
     """
 
     name: str
@@ -66,6 +74,7 @@ class ColumnCoder:
     decimals: int | None = None
     atoms: np.ndarray = field(default_factory=lambda: np.zeros(0))
     origin: float = 0.0
+    knots: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def fit(cls, series: pd.Series, name: str, discrete_int_threshold: int,
@@ -111,8 +120,13 @@ class ColumnCoder:
         low, high = float(numbers.min()), float(numbers.max())
         decimals = learn_decimals(present) if kind == "f" else None
         values, counts = np.unique(numbers, return_counts=True)
+        atoms = values[counts >= min_atom_rows]
+        spread = numbers[~np.isin(numbers, atoms)]
+        n_knots = int(np.clip(spread.shape[0] // max(min_atom_rows, 1) + 1, 2, MAX_KNOTS))
+        knots = (np.quantile(spread, np.linspace(0.0, 1.0, n_knots)) if spread.shape[0]
+                 else np.zeros(0))
         return cls(name, spec, null_fill=low - (high - low) - 1.0, datetime_factor=factor,
-                   decimals=decimals, atoms=values[counts >= min_atom_rows], origin=low)
+                   decimals=decimals, atoms=atoms, origin=low, knots=knots)
 
     @property
     def is_discrete(self) -> bool:
@@ -198,6 +212,40 @@ class ColumnCoder:
         """
         return (numbers - self.origin).astype(np.float32)
 
+    def to_quantile(self, numbers: np.ndarray) -> np.ndarray:
+        """Return numbers on the column's quantile scale: 0 at the first knot, 1 at the last.
+
+        Leaf histograms are drawn uniformly on this scale, so a bin spanning a skewed
+        range (a leaf of 17 freight charges from 0.45 to 890) keeps the column's shape
+        inside it instead of spreading its draws evenly over the range.
+
+        Parameters
+        ----------
+        numbers : ndarray of float64
+
+        Returns
+        -------
+        ndarray of float64
+        """
+        if self.knots.shape[0] == 0:  # every value is an atom: nothing is drawn in bins
+            return numbers
+        return np.interp(numbers, self.knots, np.linspace(0.0, 1.0, self.knots.shape[0]))
+
+    def from_quantile(self, quantiles: np.ndarray) -> np.ndarray:
+        """Return the numbers at ``quantiles`` of the column's scale (see :meth:`to_quantile`).
+
+        Parameters
+        ----------
+        quantiles : ndarray of float64
+
+        Returns
+        -------
+        ndarray of float64
+        """
+        if self.knots.shape[0] == 0:
+            return quantiles
+        return np.interp(quantiles, np.linspace(0.0, 1.0, self.knots.shape[0]), self.knots)
+
     def decode(self, numbers: np.ndarray, null_mask: np.ndarray) -> Any:
         """Return the column's values, with its exact dtype, from codes or numbers.
 
@@ -233,6 +281,7 @@ class ColumnCoder:
             "decimals": self.decimals,
             "atoms": self.atoms,
             "origin": self.origin,
+            "knots": self.knots,
         }
 
     @classmethod
@@ -248,4 +297,5 @@ class ColumnCoder:
             decimals=None if state["decimals"] is None else int(state["decimals"]),
             atoms=np.asarray(state["atoms"], dtype=np.float64),
             origin=float(state["origin"]),
+            knots=np.asarray(state["knots"], dtype=np.float64),
         )

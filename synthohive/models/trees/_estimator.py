@@ -56,9 +56,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
     histogram of the other values (bins of at least ``min_samples_leaf`` rows). Sampling
     fills the columns in order: every row is routed to a leaf of column ``j``'s tree by the
     values drawn before it, and draws its value there;
-    numbers are drawn uniformly inside a histogram bin and rounded like the training values
-    (datetime unit, integers, decimals), so they are new values, not copies of training
-    values. Why this design, and its measurements, are in ``doc/trees.md``.
+    numbers are drawn uniformly inside a histogram bin, on the column's quantile scale (so a
+    wide bin keeps the column's shape), and rounded like the training values (datetime unit,
+    integers, decimals), so they are new values, not copies of training values. Why this
+    design, and its measurements, are in ``doc/trees.md``.
 
     Trees follow exact and near-exact dependencies and multi-modal conditionals that a
     Gaussian copula cannot express, and fit in one pass per column (columns in parallel
@@ -218,8 +219,8 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         histograms = None
         if not coder.is_discrete:
             spread = codes == coder.spread_code
-            histograms = NumberLeaves.fit(leaves[spread], numbers[spread], arrays.n_nodes,
-                                          leaf_rows, int(self.max_bins))
+            histograms = NumberLeaves.fit(leaves[spread], coder.to_quantile(numbers[spread]),
+                                          arrays.n_nodes, leaf_rows, int(self.max_bins))
         metrics = {"step": step, "column": coder.name,
                    "kind": "discrete" if coder.is_discrete else "continuous",
                    "rows": len(rows), "depth": arrays.depth, "leaves": arrays.n_leaves,
@@ -323,7 +324,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
             atom = codes < coder.spread_code
             drawn[atom] = coder.atoms[codes[atom]]
             spread = codes == coder.spread_code
-            drawn[spread] = model.numbers.sample(leaves[spread], rng)
+            drawn[spread] = coder.from_quantile(model.numbers.sample(leaves[spread], rng))
         numbers[rows, step], nulls[rows, step] = drawn, missing
         features[rows, column] = coder.feature(drawn)
         return leaves

@@ -8,7 +8,8 @@ leaf knows about the column the tree predicts and draw from it:
 * categories: the count of each code among the leaf's training rows;
 * numbers (besides the atoms and missing values counted as codes, see ``_columns``): an
   equal-mass histogram of the leaf's other values (up to ``max_bins`` bins of at least
-  ``min_samples_leaf`` rows each). A value is drawn uniformly inside a bin chosen with the
+  ``min_samples_leaf`` rows each), on the column's quantile scale
+  (``ColumnCoder.to_quantile``). A value is drawn uniformly inside a bin chosen with the
   bins' equal probability, so numbers are new, not copies of training values.
 
 Every array is indexed by tree node; internal nodes hold empty entries.
