@@ -161,11 +161,7 @@ class TablePlan:
     context_columns : tuple of str
         Learned columns that the children of this table are conditioned on: all of them
         except text columns with more than ``CONTEXT_MAX_CATEGORIES`` distinct values (such
-        a column mostly tells parent rows apart; as context it would be a wide one-hot)
-        and text columns with a distinct value in every row (the names of a nine-row
-        employees table): those only label parent rows, and every generated parent has
-        values the children's model never saw, which the context guard would all replace
-        by one training value, sending every child to that one parent's leaves.
+        a column mostly tells parent rows apart; as context it would be a wide one-hot).
     id_like_columns : tuple of str
         Columns resampled from their observed values.
     relations : tuple of RelationPlan
@@ -254,13 +250,9 @@ class TablePlan:
 
 
 def _wide_text(values: pd.Series) -> bool:
-    """Whether a learned text column is no context: too many values, or one per row."""
     text = not (pd.api.types.is_numeric_dtype(values)
                 or pd.api.types.is_datetime64_any_dtype(values))
-    if not text:
-        return False
-    n_distinct, n_present = values.nunique(dropna=True), int(values.notna().sum())
-    return n_distinct > CONTEXT_MAX_CATEGORIES or (n_distinct >= 2 and n_distinct == n_present)
+    return text and values.nunique(dropna=True) > CONTEXT_MAX_CATEGORIES
 
 
 def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
