@@ -7,14 +7,14 @@ Run with the benchmark environment (it has ``ctgan`` and ``sdmetrics``):
 
 Both models get the same epochs, batch size (500) and pac (10); ours runs without a
 validation hold-out (``validation_fraction=0``, the last epoch is kept, as the package does)
-at its default learning rates (generator 2e-4, critic 1e-3), the package at its own (2e-4
-for both). Each (table, seed) prints, for both: fit seconds, SDMetrics ``QualityReport``
-score with its two properties (column shapes, column pair trends) and the share of
-synthetic rows that copy a real row exactly. The last lines give the mean over seeds per
-table. ``--details`` also prints, per (table, seed), each column's shape score and each
-scored pair's trend score for both libraries (SDMetrics 0.32 scores only the pairs whose
-real association passes its threshold: on ``census`` that is one pair, work class x hours,
-which is then the whole *Column Pair Trends* score).
+at its default learning rates, 2e-4 for both networks like the package's. Each (table, seed)
+prints, for both: fit seconds, SDMetrics ``QualityReport`` score with its two properties
+(column shapes, column pair trends) and the share of synthetic rows that copy a real row
+exactly. The last lines give the mean over seeds per table. ``--details`` also prints, per
+(table, seed), each column's shape score and each scored pair's trend score for both
+libraries (SDMetrics 0.32 scores only the pairs whose real association passes its threshold:
+on ``census`` that is one pair, work class x hours, which is then the whole *Column Pair
+Trends* score).
 
 Tables:
 

@@ -73,13 +73,10 @@ class CTGAN(NeuralModel):
         Width of the generator's noise input.
     generator_dim, discriminator_dim : tuple of int, default=(256, 256)
         Hidden layer widths.
-    generator_lr : float, default=2e-4
-        Adam learning rate of the generator (the original paper's). A generator rate of
-        1e-3 learns less per epoch: at equal epochs it lost up to 0.13 of SDMetrics quality
-        on the benchmark tables (``doc/ctgan.md``, "Equal epochs on unseen data").
-    discriminator_lr : float, default=1e-3
-        Adam learning rate of the critic, five times the generator's (a faster critic gives
-        the generator a better-trained signal; two time-scale updates).
+    generator_lr, discriminator_lr : float, default=2e-4
+        Adam learning rates (the original paper's). A generator rate of 1e-3 learns less
+        per epoch: at equal epochs it lost up to 0.13 of SDMetrics quality on the benchmark
+        tables (``doc/ctgan.md``, "Equal epochs on unseen data").
     generator_decay, discriminator_decay : float, default=1e-6
         Adam weight decay.
     discriminator_steps : int, default=1
@@ -180,7 +177,7 @@ class CTGAN(NeuralModel):
         generator_dim: Sequence[int] = (256, 256),
         discriminator_dim: Sequence[int] = (256, 256),
         generator_lr: float = 2e-4,
-        discriminator_lr: float = 1e-3,
+        discriminator_lr: float = 2e-4,
         generator_decay: float = 1e-6,
         discriminator_decay: float = 1e-6,
         discriminator_steps: int = 1,
