@@ -61,10 +61,10 @@ class CTGAN(NeuralModel):
     ----------
     epochs : int, default=20
         Maximum number of epochs (an epoch is ``n_rows // batch_size`` generator steps).
-        With the default learning rates and validation checkpointing, 20 epochs on a
-        20k-row table beat the quality the ``ctgan`` package gets in 50 epochs at its 2e-4
-        rates (see ``benchmarks/bench_ctgan.py`` and ``doc/ctgan.md``). Small tables have
-        few steps per epoch: give them more epochs.
+        With validation checkpointing, 20 epochs on a 20k-row table beat the quality the
+        ``ctgan`` package gets in 50 epochs at the same learning rates (see
+        ``benchmarks/bench_ctgan.py`` and ``doc/ctgan.md``). Small tables have few steps
+        per epoch: give them more epochs.
     batch_size : int, default=500
         Rows per step; a multiple of ``pac``.
     pac : int, default=10
