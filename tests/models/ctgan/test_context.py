@@ -71,8 +71,11 @@ def test_generator_step_uses_fresh_rows_and_context(family, monkeypatch):
 
 
 def test_child_columns_follow_parent_context(family):
+    # 60 epochs sat on the edge of convergence: passing or not depended on the seed and on
+    # the (arbitrary) order of a column's modes. At 150 every seed from 1 to 6 passes
+    # (label accuracy 0.97-0.99, medians within 0.5 of their levels).
     child, context = family
-    model = small_ctgan(epochs=60, batch_size=100, pac=10, random_state=1,
+    model = small_ctgan(epochs=150, batch_size=100, pac=10, random_state=1,
                         generator_dim=(64, 64), discriminator_dim=(64, 64),
                         generator_lr=1e-3, discriminator_lr=1e-3)
     model.fit(child, context=context)
