@@ -121,14 +121,8 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame or dict of str to DataFrame
-            One table, or tables by name.
-        y : None
-            Ignored.
-        schema : Schema, optional
-            See :meth:`fit`.
-        roles : dict of str to str, optional
-            See :meth:`fit`.
+        X, y, schema, roles
+            As for :meth:`fit`.
 
         Returns
         -------
