@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 MIN_REPEATED = 5
 """Fewest source values seen in two rows or more for a dependency to be trusted."""
 
+_QUICK_ROWS = 10_000
+"""Rows a candidate rule is first checked on (a rule broken there is broken)."""
+
 
 @dataclass(frozen=True)
 class DependencyRule:
@@ -101,14 +104,18 @@ def detect_dependencies(frame: pd.DataFrame, learned: Sequence[str]
         if source in targets:
             continue
         counts = np.bincount(codes[source])
-        repeated = counts[codes[source]] >= 2
+        repeated = np.flatnonzero(counts[codes[source]] >= 2)
         if (counts >= 2).sum() < MIN_REPEATED:
             continue
+        # A rule that fails on some rows fails on all: most pairs are rejected on a few.
+        first = repeated[:_QUICK_ROWS]
         for column in candidates:
             if (column == source or column in targets or distinct[column] >= distinct[source]
                     or column in targets.values()):
                 continue
-            if _determines(codes[source][repeated], codes[column][repeated]):
+            if (_determines(codes[source][first], codes[column][first], distinct[column])
+                    and _determines(codes[source][repeated], codes[column][repeated],
+                                    distinct[column])):
                 targets[column] = source
     rules = []
     for column in [c for c in learned if c in targets]:
@@ -140,12 +147,11 @@ def apply_dependencies(rules: Sequence[DependencyRule], parts: dict[str, Any]) -
             index=source.index, dtype=object)
 
 
-def _determines(source: np.ndarray, target: np.ndarray) -> bool:
+def _determines(source: np.ndarray, target: np.ndarray, n_targets: int) -> bool:
     """Whether each source code has one target code, and the targets are not all one."""
     if len(np.unique(target)) < 2:
         return False
-    pairs = np.unique(np.column_stack([source, target]), axis=0)
-    return len(pairs) == len(np.unique(source))
+    return len(np.unique(source * n_targets + target)) == len(np.unique(source))
 
 
 def _text(values: pd.Series) -> bool:
