@@ -50,6 +50,8 @@ __all__ = [
 DETECTION_COLUMNS = ["table", "rows", "detection"]
 #: Rows used by default, half from each frame.
 DEFAULT_MAX_ROWS = 20_000
+#: Cross-validation folds by default.
+DEFAULT_SPLITS = 5
 #: Largest number of distinct values a text column is given as a categorical feature.
 _MAX_CATEGORIES = 255
 #: A text column with at least this many distinct values, making up at least half of its
@@ -114,7 +116,7 @@ def detection_score(
     synthetic: pd.DataFrame,
     random_state: int | None = 0,
     max_rows: int = DEFAULT_MAX_ROWS,
-    n_splits: int = 5,
+    n_splits: int = DEFAULT_SPLITS,
 ) -> float:
     """Cross-validated accuracy of a classifier telling ``synthetic`` rows from ``real`` ones.
 
@@ -393,4 +395,5 @@ def _score(pair: list[pd.DataFrame], random_state: int | None, by_content: bool 
     n = min(len(pair[0]), len(pair[1]), DEFAULT_MAX_ROWS // 2)
     if n < 2 or pair[0].shape[1] == 0:
         return float("nan")
-    return _accuracy(pair[0], pair[1][list(pair[0].columns)], random_state, n, 5, by_content)
+    return _accuracy(pair[0], pair[1][list(pair[0].columns)], random_state, n, DEFAULT_SPLITS,
+                     by_content)
