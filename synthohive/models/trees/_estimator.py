@@ -6,7 +6,8 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from numbers import Integral
+from functools import partial
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
@@ -19,6 +20,7 @@ from tqdm.auto import tqdm
 from synthohive.exceptions import DataValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.trees._columns import ColumnCoder
+from synthohive.models.trees._prune import class_scores, prune, regression_scores
 from synthohive.models.trees._tree import CategoryLeaves, NumberLeaves, TreeArrays
 from synthohive.persistence import register_persistable
 from synthohive.privacy import PrivacyConfig
@@ -30,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 #: Rounds of redrawing the rows that ``sample(conditions=...)`` rejects.
 MAX_CONDITION_ROUNDS = 200
-_METRIC_COLUMNS = ["step", "column", "kind", "rows", "depth", "leaves", "fit_seconds"]
+_METRIC_COLUMNS = ["step", "column", "kind", "rows", "held_out", "depth", "leaves", "fit_seconds"]
 
 
 @dataclass
@@ -72,9 +74,15 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         Fewest training rows per leaf (and per histogram bin of a continuous column).
     max_bins : int, default=32
         Most histogram bins per leaf of a continuous column.
+    pruning_fraction : float, default=0.25
+        Share of the rows held out while a tree grows, then used to prune it: a split is
+        kept only where it predicts those rows better than its node alone (``0`` keeps every
+        split). Splits that follow noise make small leaves repeat their training rows'
+        combinations; pruning them is what keeps synthetic rows as far from the training
+        rows as from unseen real rows. The leaves of the pruned tree count every row.
     max_fit_rows : int or None, default=250_000
-        Trees are grown on at most this many evenly drawn rows; the leaf distributions are
-        then counted on all rows. None grows them on all rows.
+        Trees are grown (and pruned) on at most this many evenly drawn rows; the leaf
+        distributions are then counted on all rows. None grows them on all rows.
     discrete_int_threshold : int, default=10
         Integer columns with at most this many distinct values are treated as categories.
     n_jobs : int or None, default=None
@@ -120,6 +128,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         *,
         min_samples_leaf: int = 10,
         max_bins: int = 32,
+        pruning_fraction: float = 0.25,
         max_fit_rows: int | None = 250_000,
         discrete_int_threshold: int = 10,
         n_jobs: int | None = None,
@@ -131,6 +140,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
     ) -> None:
         self.min_samples_leaf = min_samples_leaf
         self.max_bins = max_bins
+        self.pruning_fraction = pruning_fraction
         self.max_fit_rows = max_fit_rows
         self.discrete_int_threshold = discrete_int_threshold
         self.n_jobs = n_jobs
@@ -143,6 +153,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
         "max_bins": [Interval(Integral, 1, None, closed="left")],
+        "pruning_fraction": [Interval(Real, 0, 1, closed="left")],
         "max_fit_rows": [Interval(Integral, 1, None, closed="left"), None],
         "discrete_int_threshold": [Interval(Integral, 0, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -164,12 +175,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         self.coders_ = [ColumnCoder.fit(X[c], str(c), *options, role=roles.get(str(c)))
                         for c in X.columns]
         features, targets = self._features(X, context)
-        rows = np.arange(len(X))
-        if self.max_fit_rows is not None and len(X) > self.max_fit_rows:
-            rng = numpy_generator(derive_seed(self.seed_, "fit-rows"))
-            rows = np.sort(rng.choice(len(X), int(self.max_fit_rows), replace=False))
+        grow, held = self._split_rows(len(X))
         offset = 1 + len(self.context_coders_)
-        jobs = (delayed(self._fit_column)(step, features, offset + step, targets[step], rows)
+        jobs = (delayed(self._fit_column)(step, features, offset + step, targets[step], grow,
+                                          held)
                 for step in range(len(self.coders_)))
         results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(jobs)
         if self.verbose:
@@ -179,6 +188,20 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         logger.info("%s fitted %d trees on %d rows (%d context columns): %d leaves in all",
                     type(self).__name__, len(self.coders_), len(X), len(self.context_coders_),
                     sum(m.tree.n_leaves for m in self.column_models_))
+
+    def _split_rows(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rows the trees grow on and the held-out rows that prune them.
+
+        At most ``max_fit_rows`` rows (evenly drawn) take part; ``pruning_fraction`` of them
+        are held out.
+        """
+        rows = np.arange(n_rows)
+        if self.max_fit_rows is not None and n_rows > self.max_fit_rows:
+            rng = numpy_generator(derive_seed(self.seed_, "fit-rows"))
+            rows = np.sort(rng.choice(n_rows, int(self.max_fit_rows), replace=False))
+        rng = numpy_generator(derive_seed(self.seed_, "pruning"))
+        held = rng.random(len(rows)) < float(self.pruning_fraction)
+        return rows[~held], rows[held]
 
     def _features(self, X: pd.DataFrame, context: pd.DataFrame | None
                   ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
@@ -198,22 +221,36 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         return features, targets
 
     def _fit_column(self, step: int, features: np.ndarray, width: int,
-                    target: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> _ColumnModel:
-        """Grow the tree of column ``step`` on features ``[:width]`` and fill its leaves."""
+                    target: tuple[np.ndarray, np.ndarray], grow: np.ndarray,
+                    held: np.ndarray) -> _ColumnModel:
+        """Grow the tree of column ``step`` on features ``[:width]``, prune it, fill its leaves.
+
+        The tree grows on the rows ``grow`` and is pruned on the rows ``held`` (see
+        :mod:`synthohive.models.trees._prune`); its leaves count every row.
+        """
         started = time.perf_counter()
         coder = self.coders_[step]
         numbers, null_mask = target
         seed = derive_seed(self.seed_, "tree", step)
         leaf_rows = int(self.min_samples_leaf)
         if coder.is_discrete:
+            labels = numbers.astype(np.int64)
             tree = DecisionTreeClassifier(min_samples_leaf=leaf_rows, random_state=seed)
-            tree.fit(features[rows, :width], numbers[rows].astype(np.int64))
-        else:
-            grown = rows[~null_mask[rows]]  # every leaf gets enough present values
+            score = partial(class_scores, n_labels=coder.null_code + 1)
+        else:  # grown on present values only, so every leaf gets enough of them
+            grow, held = grow[~null_mask[grow]], held[~null_mask[held]]
+            labels = np.zeros(len(numbers))
+            labels[~null_mask] = rankdata(numbers[~null_mask]) / np.count_nonzero(~null_mask)
             tree = DecisionTreeRegressor(min_samples_leaf=leaf_rows, random_state=seed)
-            tree.fit(features[grown, :width], rankdata(numbers[grown]) / len(grown))
+            score = regression_scores
+        if not grow.size:  # every present value was held out: grow on them, no pruning
+            grow, held = held, held[:0]
+        tree.fit(features[grow, :width], labels[grow])
         arrays = TreeArrays.from_estimator(tree)
-        leaves = tree.apply(features[:, :width])
+        if held.size:
+            arrays = prune(arrays, score(tree.decision_path(features[grow, :width]), labels[grow],
+                                         tree.decision_path(features[held, :width]), labels[held]))
+        leaves = arrays.apply(features)
         codes = coder.target_codes(numbers, null_mask)
         counts = CategoryLeaves.fit(leaves, codes, arrays.n_nodes, coder.null_code + 1)
         histograms = None
@@ -223,7 +260,8 @@ class TreeSynthesizer(ConditionalGenerativeModel):
                                           arrays.n_nodes, leaf_rows, int(self.max_bins))
         metrics = {"step": step, "column": coder.name,
                    "kind": "discrete" if coder.is_discrete else "continuous",
-                   "rows": len(rows), "depth": arrays.depth, "leaves": arrays.n_leaves,
+                   "rows": len(grow), "held_out": len(held), "depth": arrays.depth,
+                   "leaves": arrays.n_leaves,
                    "fit_seconds": time.perf_counter() - started}
         logger.debug("Tree of column %r: %s", coder.name, metrics)
         return _ColumnModel(arrays, counts, histograms, metrics)
@@ -364,6 +402,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         return {
             "params": {"min_samples_leaf": int(self.min_samples_leaf),
                        "max_bins": int(self.max_bins),
+                       "pruning_fraction": float(self.pruning_fraction),
                        "max_fit_rows": None if self.max_fit_rows is None
                        else int(self.max_fit_rows),
                        "discrete_int_threshold": int(self.discrete_int_threshold),

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 _LEAF = -1
+_UNDEFINED = -2  # feature and threshold of a leaf, as in scikit-learn
 
 
 @dataclass
@@ -68,11 +69,45 @@ class TreeArrays:
     @property
     def depth(self) -> int:
         """Length of the longest root-to-leaf path."""
-        depth = np.zeros(self.n_nodes, dtype=np.int64)
-        for node in range(self.n_nodes):  # children always follow their parent
-            if self.left[node] != _LEAF:
-                depth[self.left[node]] = depth[self.right[node]] = depth[node] + 1
-        return int(depth.max())
+        return int(self.node_depths().max())
+
+    def node_depths(self) -> np.ndarray:
+        """Return the depth of every node (the root is at 0), one tree level at a time."""
+        depths = np.zeros(self.n_nodes, dtype=np.int64)
+        level, nodes = 0, np.zeros(1, dtype=np.int64)
+        while nodes.size:
+            depths[nodes] = level
+            inner = nodes[self.left[nodes] != _LEAF]
+            nodes, level = np.concatenate([self.left[inner], self.right[inner]]), level + 1
+        return depths
+
+    def pruned(self, keep: np.ndarray) -> TreeArrays:
+        """Return the tree whose internal nodes split only where ``keep`` is true.
+
+        A node that does not keep its split becomes a leaf; the nodes below it are dropped
+        and the rest renumbered in their order (children still follow their parent).
+
+        Parameters
+        ----------
+        keep : ndarray of bool, shape (n_nodes,)
+            Whether each node keeps its split (ignored at leaves).
+        """
+        splits = keep & (self.left != _LEAF)
+        reached = np.zeros(self.n_nodes, dtype=bool)
+        nodes = np.zeros(1, dtype=np.int64)
+        while nodes.size:
+            reached[nodes] = True
+            inner = nodes[splits[nodes]]
+            nodes = np.concatenate([self.left[inner], self.right[inner]])
+        renumber = np.cumsum(reached) - 1
+        old = np.flatnonzero(reached)
+        inner = splits[old]
+        return TreeArrays(
+            left=np.where(inner, renumber[self.left[old]], _LEAF),
+            right=np.where(inner, renumber[self.right[old]], _LEAF),
+            feature=np.where(inner, self.feature[old], _UNDEFINED),
+            threshold=np.where(inner, self.threshold[old], float(_UNDEFINED)),
+        )
 
     def apply(self, features: np.ndarray) -> np.ndarray:
         """Return the leaf of every row.

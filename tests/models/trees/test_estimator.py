@@ -21,6 +21,7 @@ from synthohive.exceptions import (
     NotFittedError,
     QualityGateError,
 )
+from synthohive.metrics import dcr_share
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -83,10 +84,14 @@ def test_no_training_value_is_copied_for_continuous_columns(table, fitted):
 def test_training_metrics_one_row_per_tree(table, fitted):
     metrics = fitted.training_metrics()
     assert metrics["column"].tolist() == list(table.columns)
-    assert metrics.columns.tolist() == ["step", "column", "kind", "rows", "depth", "leaves",
-                                        "fit_seconds"]
+    assert metrics.columns.tolist() == ["step", "column", "kind", "rows", "held_out", "depth",
+                                        "leaves", "fit_seconds"]
     assert (metrics["leaves"] >= 1).all()
-    assert (metrics["rows"] == len(table)).all()
+    present = table.notna().sum().to_numpy()  # continuous trees grow on present values
+    assert (metrics["rows"] + metrics["held_out"] == np.where(
+        metrics["kind"] == "discrete", len(table), present)).all()
+    assert (abs(metrics["held_out"] / (metrics["rows"] + metrics["held_out"]) - 0.25)
+            < 0.05).all()
     assert metrics.loc[metrics["column"] == "segment", "kind"].item() == "discrete"
     assert metrics.loc[metrics["column"] == "amount", "kind"].item() == "continuous"
 
@@ -195,8 +200,14 @@ def test_bad_input_and_params(table):
 
 
 def test_max_fit_rows_grows_on_a_subsample(table):
-    model = TreeSynthesizer(max_fit_rows=500, random_state=0).fit(table)
-    assert (model.training_metrics()["rows"] == 500).all()
+    model = TreeSynthesizer(max_fit_rows=500, pruning_fraction=0.0, random_state=0).fit(table)
+    metrics = model.training_metrics()
+    assert (metrics["rows"] <= 500).all()  # continuous trees grow on present values
+    assert (metrics.loc[metrics["kind"] == "discrete", "rows"] == 500).all()
+    assert (metrics["held_out"] == 0).all()
+    pruned = TreeSynthesizer(max_fit_rows=500, random_state=0).fit(table).training_metrics()
+    discrete = pruned[pruned["kind"] == "discrete"]
+    assert (discrete["rows"] + discrete["held_out"] == 500).all()
     assert model.sample(100, random_state=0).shape == (100, table.shape[1])
 
 
@@ -271,3 +282,22 @@ def test_a_skewed_column_keeps_its_shape_in_wide_leaves():
     out = model.sample(random_state=1)
     assert ks_2samp(out["freight"], X["freight"]).statistic < 0.1
     assert abs(np.log(out["freight"].median() / X["freight"].median())) < 0.2
+
+
+def test_pruning_keeps_synthetic_rows_as_far_from_training_rows_as_from_unseen_ones():
+    rng = np.random.default_rng(0)
+    n = 1500
+    real = pd.DataFrame({"a": rng.choice(list("abcdefghijklmnopqrst"), n),
+                         "b": rng.choice(list("abcdefghijklmnop"), n),
+                         "c": rng.integers(0, 3, n).astype(str),
+                         "x": rng.gamma(2, 10, n).round(1)})
+    real["d"] = np.where(real["c"] == "0", "zero", "other")  # one real dependency
+    train, holdout = real.iloc[:1000], real.iloc[1000:]
+    shares = {}
+    for fraction in (0.0, 0.25):
+        model = TreeSynthesizer(pruning_fraction=fraction, random_state=0).fit(train)
+        out = model.sample(1000, random_state=1)
+        assert (out["d"] == np.where(out["c"] == "0", "zero", "other")).all()
+        shares[fraction] = dcr_share(train, holdout, out)
+    assert shares[0.0] > 0.56  # unpruned leaves repeat their rows' combinations
+    assert shares[0.25] < 0.52

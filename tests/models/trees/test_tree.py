@@ -39,3 +39,32 @@ def test_number_leaves_stay_in_range_and_are_new_values():
     assert drawn[:1000].min() >= values[:200].min()
     assert drawn[:1000].max() <= values[:200].max()
     assert not np.isin(drawn, values).any()
+
+
+def test_node_depths_and_pruned_tree_route_like_the_kept_splits():
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(2000, 3)).astype(np.float32)
+    tree = DecisionTreeRegressor(min_samples_leaf=20, random_state=0).fit(
+        features, features[:, 0] + rng.normal(0, 0.1, 2000))
+    arrays = TreeArrays.from_estimator(tree)
+    depths = arrays.node_depths()
+    assert depths.max() == tree.get_depth()
+    inner = np.flatnonzero(arrays.left != -1)
+    np.testing.assert_array_equal(depths[arrays.left[inner]], depths[inner] + 1)
+
+    keep = depths < 2  # the root and its two children keep their splits
+    pruned = arrays.pruned(keep)
+    assert (pruned.n_leaves, pruned.n_nodes, pruned.depth) == (4, 7, 2)
+    inner = pruned.left != -1
+    assert (pruned.left[inner] > np.flatnonzero(inner)).all()  # children follow parents
+    # Every row lands in the pruned leaf holding its depth-2 ancestor in the grown tree.
+    paths = tree.decision_path(features).toarray()
+    ancestors = np.argmax(paths * (depths == 2), axis=1)
+    leaf_of = {}
+    for ancestor, leaf in zip(ancestors, pruned.apply(features), strict=True):
+        assert leaf_of.setdefault(ancestor, leaf) == leaf
+    assert len(leaf_of) == 4
+
+    assert arrays.pruned(np.zeros(arrays.n_nodes, dtype=bool)).n_nodes == 1
+    np.testing.assert_array_equal(arrays.pruned(np.ones(arrays.n_nodes, dtype=bool)).apply(
+        features), arrays.apply(features))
