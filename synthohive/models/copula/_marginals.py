@@ -8,8 +8,9 @@ or *continuous* (other numbers and datetimes). Both map a value to an interval o
   back to the category whose interval holds it, so category shares are reproduced;
 * continuous: a value maps to its position among at most ``MAX_KNOTS`` quantiles of the
   training values (an interval for tied values); ``u`` maps back by linear interpolation
-  between those quantiles, so generated numbers follow the training distribution without
-  being copies of training rows, and never leave its range.
+  between those quantiles (mirrored inside the outer two), so generated numbers follow the
+  training distribution without being copies of training values, not even of its minimum
+  and maximum, and never leave its range.
 
 A column with missing values adds one more copula dimension, its *null indicator*, and a
 missing value's own dimension spans all of ``(0, 1)``, so the copula learns where nulls fall
@@ -176,12 +177,25 @@ class Marginal:
             codes = np.searchsorted(self._edges()[1:-1], u, side="right")
             values = self.encoder.decode(codes)
         else:
-            size = self.knots.shape[0]
-            values = as_values(np.interp(u * size - 0.5, np.arange(size), self.knots),
+            values = as_values(np.interp(self._positions(u), np.arange(self.knots.shape[0]),
+                                         self.knots),
                                self.spec, self.datetime_factor, self.decimals)
         null_mask = (uniforms[:, 1] < self.null_rate if self.null_rate > 0
                      else np.zeros(u.shape[0], dtype=bool))
         return _dtypes.restore(values, null_mask, self.spec)
+
+    def _positions(self, uniforms: np.ndarray) -> np.ndarray:
+        """Fractional knot positions of uniforms, reflected inside the outer two knots.
+
+        Knot ``i`` is the middle of the uniforms ``[i / size, (i + 1) / size)``; a uniform in
+        the outer half-steps would land beyond the first or last knot and is mirrored back
+        between it and its neighbour rather than clipped onto it, so the training minimum
+        and maximum (the most identifying values: the oldest birth date, the largest salary)
+        are never emitted as they are.
+        """
+        last = self.knots.shape[0] - 1
+        positions = np.abs(uniforms * (last + 1) - 0.5)
+        return last - np.abs(last - positions)
 
     def _edges(self) -> np.ndarray:
         """Interval edges of the categories: ``0``, cumulative shares, ``1``."""
