@@ -96,6 +96,7 @@ _PATTERNS = {
     "ipv6": re.compile(r"^(?=.*:)[0-9A-Fa-f:]{2,39}$"),
     "ssn": re.compile(r"^\d{3}-\d{2}-\d{4}$"),
     "phone": re.compile(r"^\+?[\d\s().\-/]{7,24}$"),
+    "extension": re.compile(r"^\d{1,6}$"),
     "postal_code": re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,9}$"),
     "house_number": re.compile(r"^\d+[A-Za-z]?[,\s]+\S+\s*\S*"),
     "street_word": re.compile(
@@ -124,6 +125,7 @@ _NAME_HINTS = {
     "postal_code": ({"postal", "zip", "zipcode", "postcode", "plz"}, None),
     "street_address": ({"address", "street", "addr"}, None),
 }
+_EXTENSION_TOKENS = {"extension", "ext"}  # a phone extension, when its values are digits
 _PERSON_NAME_TOKENS = {"first", "last", "given", "family", "middle", "sur", "surname",
                        "firstname", "lastname", "fullname", "forename", "maiden"}
 _PERSON_TOKENS = {"contact", "customer", "employee", "person", "user", "patient", "staff",
@@ -414,6 +416,9 @@ def _classify(
                  "national_id", "postal_code"):
         if _hinted(tokens, kind):
             return kind, f"column name {name!r} names a {kind}"
+    if tokens & _EXTENSION_TOKENS and digits and (
+            _share(values, "extension", _VALUE_SHARE) >= _VALUE_SHARE):
+        return "phone", f"column name {name!r} and short digit strings: a phone extension"
     phone = _share(values, "phone", _VALUE_SHARE)
     if phone >= _VALUE_SHARE and _share(values, _SEPARATED, 0.5) >= 0.5:
         return "phone", f"{phone:.0%} of {checked} look like phone numbers"

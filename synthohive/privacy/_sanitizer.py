@@ -15,6 +15,12 @@ from synthohive.exceptions import DataValidationError, NotFittedError
 from synthohive.privacy._config import PrivacyConfig
 from synthohive.privacy._detect import IDENTIFIER, KINDS, detect_table
 from synthohive.privacy._distinct import Distinct, distinct
+from synthohive.privacy._embedded import (
+    MAX_EMBED_ROWS,
+    embedding_columns,
+    name_words,
+    replace_words,
+)
 from synthohive.privacy._fake import fake_values, hash_values, mask_values
 
 __all__ = ["PIISanitizer"]
@@ -139,6 +145,7 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
         tables, single = _as_tables(X)
         decided: dict[str, dict[str, Any]] = {}
         guessed: set[str] = set()  # detected as mere identifiers: a copy rule may refine them
+        free: dict[Any, list[str]] = {}  # text columns nothing was declared or listed for
         for name, frame in tables.items():
             table = None if single else name
             spec = schema[name] if schema is not None and name in schema.tables else None
@@ -151,6 +158,10 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
                     (roles or {}).get(column) if single else None)
                 entry = _decide(config, declared_role, spec, table, column,
                                 proposed.get(column))
+                if (entry is None and column not in keys and declared_role is None
+                        and config.listed(table, column) is None
+                        and _is_text(frame[column].dtype)):
+                    free.setdefault(name, []).append(column)
                 if entry is not None and column not in keys:
                     decided[_key(table, column)] = entry
                     declared = declared_role is not None
@@ -160,6 +171,9 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
         decided.update(_copies(tables, single, decided, guessed, schema, seen))
         self.columns_ = {k: v for k, v in decided.items() if v["strategy"] != "keep"}
         self.name_columns_ = _name_columns(tables, single, self.columns_)
+        self.columns_.update(_embedding(tables, single, self.columns_, {
+            name: [c for c in columns if _key(None if single else name, c) not in decided]
+            for name, columns in free.items()}))
         if any(v["strategy"] == "hash" for v in self.columns_.values()):
             config.secret_bytes()
         for key, entry in self.columns_.items():
@@ -216,7 +230,11 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
                     frame = frame.drop(columns=column)
                     continue
                 values = found[_key(table, column)]
-                if entry["strategy"] == "fake":
+                if "embeds" in entry:
+                    replaced = replace_words(values.values, name_words(*zip(
+                        *((r, known[r]) for source in entry["embeds"]
+                          for r in found[source].values), strict=True)))
+                elif entry["strategy"] == "fake":
                     names = self._name_values(frame, table, column, values)
                     replaced = _fakes(known, values.values, entry["kind"], rng, avoid, names)
                 elif entry["strategy"] == "hash":
@@ -315,10 +333,7 @@ def _copies(tables: Mapping[Any, pd.DataFrame], single: bool, decided: Mapping[s
         keys = set(spec.key_columns) if spec is not None else set()
         for column, dtype in zip(map(str, frame.columns), frame.dtypes, strict=True):
             key = _key(table, column)
-            if (key in decided and key not in guessed) or column in keys or not (
-                pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
-                or isinstance(dtype, pd.CategoricalDtype)
-            ):
+            if (key in decided and key not in guessed) or column in keys or not _is_text(dtype):
                 continue
             values = _values_of(tables, single, key, seen)
             counts = values.counts
@@ -396,6 +411,39 @@ def _name_columns(tables: Mapping[Any, pd.DataFrame], single: bool,
             if used:
                 links[_key(table, column)] = used
     return links
+
+
+def _embedding(tables: Mapping[Any, pd.DataFrame], single: bool,
+               columns: Mapping[str, Any], free: Mapping[Any, list[str]]
+               ) -> dict[str, dict[str, Any]]:
+    """Return the entries of the ``free`` text columns that embed a sanitised person name.
+
+    See :mod:`synthohive.privacy._embedded`. A column embedding a faked name gets the
+    name's words replaced by the fake's (``"embeds"``: the name columns); one embedding a
+    name sanitised otherwise (hash, mask, drop) is sanitised whole by the same strategy.
+    """
+    entries = {}
+    for name, candidates in free.items():
+        table = None if single else name
+        frame = tables[name]
+        names = {c: columns[_key(table, c)]["strategy"] for c in map(str, frame.columns)
+                 if columns.get(_key(table, c), {}).get("kind") == "person_name"}
+        if not names or not candidates:
+            continue
+        rows = {c: frame[c].head(MAX_EMBED_ROWS).to_numpy(dtype=object)
+                for c in [*names, *candidates]}
+        for column, sources in embedding_columns(rows, names, candidates).items():
+            evidence = f"most values hold a word of the row's {', '.join(sources)}"
+            faked = [_key(table, c) for c in sources if names[c] == "fake"]
+            entry = ({"kind": IDENTIFIER, "strategy": "fake", "embeds": faked} if faked
+                     else {"kind": IDENTIFIER, "strategy": names[sources[0]]})
+            entries[_key(table, column)] = {**entry, "evidence": evidence}
+    return entries
+
+
+def _is_text(dtype: Any) -> bool:
+    return (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype))
 
 
 def _fakes(known: dict[str, str], values: np.ndarray, kind: str, rng: np.random.Generator,

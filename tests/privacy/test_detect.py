@@ -110,6 +110,18 @@ def test_free_text_of_a_tiny_table_is_found_and_short_labels_are_not():
     assert "staff.code" not in found  # short and few: not free text, not an identifier
 
 
+def test_a_phone_extension_is_a_phone_and_a_file_extension_is_not():
+    staff = pd.DataFrame({"extension": ["5467", "3457", "428", "465"],
+                          "ext": ["12", "7", "301", "44"],
+                          "file_extension": [".bmp", ".png", ".bmp", ".gif"],
+                          "extension_count": ["many", "few", "few", "many"]})
+    found = detect_pii(staff)
+    assert found["extension"]["kind"] == found["ext"]["kind"] == "phone"
+    assert "phone extension" in found["extension"]["evidence"]
+    assert "file_extension" not in found
+    assert "extension_count" not in found
+
+
 def test_credentials_are_found_by_name_even_when_constant():
     frame = pd.DataFrame({"username": ["mike", "jon"], "password": ["8cb2237d0679ca88db64"] * 2,
                           "api_token": ["tk-1", "tk-2"], "active": [1, 1]})

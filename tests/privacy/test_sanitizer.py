@@ -138,3 +138,51 @@ def test_a_copy_of_a_guessed_identifier_takes_the_same_fakes():
     fake_by_store = out["stores"].set_index("store_id")["name"]
     np.testing.assert_array_equal(out["sales"]["store_name"].to_numpy(),
                                   fake_by_store.reindex(owner).to_numpy())
+
+
+@pytest.fixture(scope="module")
+def staff():
+    last = ["Davolio", "Fuller", "Leverling", "Peacock", "Buchanan", "Suyama", "King", "Ng"]
+    return pd.DataFrame({
+        "staff_id": np.arange(8),
+        "first_name": ["Nancy", "Andrew", "Janet", "Margaret", "Steven", "Michael", "Robert",
+                       "Lee"],
+        "last_name": last,
+        "photo": [f"http://intranet/staff/{n.lower()}.bmp" for n in last[:6]]
+        + ["http://intranet/staff/davolio.bmp", "http://intranet/staff/DAVOLIO.BMP"],
+        "login": [f"{f[0].lower()}.{n.lower()}" for f, n in zip(
+            ["Nancy", "Andrew", "Janet", "Margaret", "Steven", "Michael", "Robert", "Lee"],
+            last, strict=True)],
+        "team": ["King Street", "north", "south", "north", "King Street", "south", "north",
+                 "south"],
+    })
+
+
+def test_names_inside_other_text_columns_take_the_fake_names(staff):
+    sanitizer = PIISanitizer(random_state=0).fit(staff)
+    for column in ("photo", "login"):
+        assert sanitizer.columns_[column]["embeds"] == ["last_name"]
+        assert "last_name" in sanitizer.columns_[column]["evidence"]
+    assert "team" not in sanitizer.columns_  # "King" in a few rows is no pattern
+    clean = sanitizer.transform(staff)
+    fake = dict(zip(staff["last_name"], clean["last_name"], strict=True))
+    expected = [f"http://intranet/staff/{fake[n].lower()}.bmp" for n in staff["last_name"][:6]]
+    assert clean["photo"].tolist()[:6] == expected
+    assert clean["photo"].iloc[6] == f"http://intranet/staff/{fake['Davolio'].lower()}.bmp"
+    assert clean["photo"].iloc[7] == f"http://intranet/staff/{fake['Davolio'].upper()}.BMP"
+    for real in staff["last_name"].str.lower():
+        if len(real) >= 3:
+            assert not clean["photo"].str.lower().str.contains(real).any(), real
+            assert not clean["login"].str.contains(real).any(), real
+    assert clean["team"].equals(staff["team"])
+
+
+def test_names_inside_text_follow_the_name_strategy(staff):
+    config = PrivacyConfig(columns={"last_name": {"kind": "person_name", "strategy": "mask"},
+                                    "first_name": {"kind": "person_name", "strategy": "mask"}})
+    sanitizer = PIISanitizer(config, random_state=0).fit(staff)
+    assert sanitizer.columns_["photo"]["strategy"] == "mask"
+    assert "embeds" not in sanitizer.columns_["photo"]
+    kept = PIISanitizer(PrivacyConfig(columns={"photo": {"strategy": "keep"}}),
+                        random_state=0).fit(staff)
+    assert "photo" not in kept.columns_  # an explicit keep wins

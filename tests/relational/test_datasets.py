@@ -76,3 +76,24 @@ def test_ctgan_end_to_end_on_chinook(tmp_path):
     _assert_joins_with_input_dtypes(schema, tables, first)
     for name in tables:
         assert first[name].equals(second[name]), name
+
+
+def test_default_output_holds_no_real_person_name_inside_any_text():
+    import re
+
+    schema, tables = read_dataset("northwind")
+    synthetic = RelationalSynthesizer(schema, random_state=0).fit(tables).sample(random_state=1)
+    words = re.compile(r"[^\W\d_]+")
+    names = {w.lower() for column in ("first_name", "last_name")
+             for w in tables["employees"][column]} | {
+        w.lower() for v in tables["customers"]["contact_name"] for w in words.findall(v)}
+    places = {w.lower() for frame in tables.values() for column in frame.columns
+              if column.split("_")[-1] in ("city", "region", "description", "unit")
+              for v in frame[column].dropna() for w in words.findall(str(v))}
+    # Place names ("Victoria", "Francisco") are no leak, nor a fake's short chance word.
+    names = {n for n in names if len(n) >= 5} - places
+    found = {(table, column): sorted(names & {w.lower() for v in frame[column].dropna()
+                                              for w in words.findall(str(v))})
+             for table, frame in synthetic.items()
+             for column in frame.columns if frame[column].dtype == object}
+    assert not {k: v for k, v in found.items() if v}
