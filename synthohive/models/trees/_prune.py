@@ -43,8 +43,8 @@ def class_scores(grown: sparse.csr_matrix, grown_labels: np.ndarray,
     Parameters
     ----------
     grown, held : sparse matrix of shape (n_rows, n_nodes)
-        Decision paths (``DecisionTreeClassifier.decision_path``) of the growing rows and of
-        the held-out rows.
+        Decision paths (``DecisionTreeClassifier.decision_path``) of the growing rows (at
+        least one) and of the held-out rows.
     grown_labels, held_labels : ndarray of int64
         Their targets, integers in ``[0, n_labels)``.
     n_labels : int
@@ -64,8 +64,8 @@ def class_scores(grown: sparse.csr_matrix, grown_labels: np.ndarray,
              / (len(grown_labels) + n_labels))
     held_nodes, held_values = _entries(held, held_labels)
     query = held_nodes * n_labels + held_values
-    position = np.minimum(np.searchsorted(keys, query), max(len(keys) - 1, 0))
-    seen = np.where(keys[position] == query, counts[position], 0) if len(keys) else 0
+    position = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    seen = np.where(keys[position] == query, counts[position], 0)
     share = ((seen + PRIOR_ROWS * prior[held_values])
              / (totals[held_nodes] + PRIOR_ROWS))
     return np.bincount(held_nodes, weights=np.log(share), minlength=n_nodes)
@@ -121,5 +121,5 @@ def prune(tree: TreeArrays, scores: np.ndarray) -> TreeArrays:
         nodes = np.flatnonzero(inner & (depths == level))
         split = best[tree.left[nodes]] + best[tree.right[nodes]]
         keep[nodes] = split > scores[nodes] + TOLERANCE * np.abs(scores[nodes])
-        best[nodes] = np.maximum(split, scores[nodes])
+        best[nodes] = np.where(keep[nodes], split, scores[nodes])
     return tree.pruned(keep)
