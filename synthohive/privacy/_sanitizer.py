@@ -230,11 +230,11 @@ class PIISanitizer(TransformerMixin, BaseEstimator):
                     frame = frame.drop(columns=column)
                     continue
                 values = found[_key(table, column)]
-                if "embeds" in entry:
-                    replaced = replace_words(values.values, name_words(*zip(
-                        *((r, known[r]) for source in entry["embeds"]
-                          for r in found[source].values), strict=True)))
-                elif entry["strategy"] == "fake":
+                if "embeds" in entry and all(source in found for source in entry["embeds"]):
+                    reals = [r for source in entry["embeds"] for r in found[source].values]
+                    replaced = replace_words(values.values,
+                                             name_words(reals, [known[r] for r in reals]))
+                elif entry["strategy"] == "fake":  # without its names, a column is faked whole
                     names = self._name_values(frame, table, column, values)
                     replaced = _fakes(known, values.values, entry["kind"], rng, avoid, names)
                 elif entry["strategy"] == "hash":

@@ -186,3 +186,10 @@ def test_names_inside_text_follow_the_name_strategy(staff):
     kept = PIISanitizer(PrivacyConfig(columns={"photo": {"strategy": "keep"}}),
                         random_state=0).fit(staff)
     assert "photo" not in kept.columns_  # an explicit keep wins
+
+
+def test_names_inside_text_without_the_name_column_are_faked_whole(staff):
+    sanitizer = PIISanitizer(random_state=0).fit(staff)
+    clean = sanitizer.transform(staff.drop(columns=["first_name", "last_name"]))
+    assert not clean["photo"].isin(staff["photo"]).any()
+    assert not clean["photo"].str.lower().str.contains("davolio").any()
