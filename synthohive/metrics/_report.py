@@ -6,6 +6,7 @@ import functools
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +33,18 @@ def _mean_score(frame: pd.DataFrame) -> float | None:
     return float(1.0 - frame["distance"].astype(float).mean())
 
 
-def _with_table(frame: pd.DataFrame, table: str | None, order: list[str]) -> pd.DataFrame:
-    """Add the ``table`` and ``score`` columns of report tables (one frame built).
+def _with_table(fields: Mapping[str, Any], table: str | None, order: list[str]) -> pd.DataFrame:
+    """Add the ``table`` and ``score`` columns to a table given as a frame or column arrays.
 
     Every ``sample()`` assembles a report: built from arrays in one go, this costs a
     tenth of copying the table, inserting columns and reordering them.
     """
-    n = len(frame)
-    added = {"table": np.full(n, table, dtype=object),
-             "score": 1.0 - frame["distance"].to_numpy(dtype=float)}
-    return pd.DataFrame({c: added[c] if c in added else frame[c].to_numpy() for c in order})
+    distance = np.asarray(fields["distance"], dtype=float)
+    n = distance.shape[0]
+    if not n:
+        return _empty(tuple(order)).copy()
+    added = {"table": np.full(n, table, dtype=object), "score": 1.0 - distance}
+    return pd.DataFrame({c: added[c] if c in added else np.asarray(fields[c]) for c in order})
 
 
 @functools.lru_cache(maxsize=16)
@@ -143,11 +146,15 @@ class QualityReport:
     def from_parts(
         cls,
         table: str | None,
-        columns: pd.DataFrame,
-        pairs: pd.DataFrame,
+        columns: Mapping[str, Any],
+        pairs: Mapping[str, Any],
         distributions: dict[str, dict[str, Any]],
     ) -> QualityReport:
-        """Assemble the report of one table from column and pair distance tables."""
+        """Assemble the report of one table from column and pair distance tables.
+
+        The tables may be DataFrames (:meth:`ReferenceProfile.compare`) or dicts of column
+        arrays (:meth:`ReferenceProfile.measure`).
+        """
         return cls(
             _with_table(columns, table, DETAIL_COLUMNS),
             _with_table(pairs, table, _PAIR_REPORT_COLUMNS),
