@@ -62,6 +62,12 @@ def _keys(values: np.ndarray) -> list[Any]:
     return [v if isinstance(v, str | int | float | bool) else str(v) for v in values.tolist()]
 
 
+def _bin_bounds(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Positions of histogram bin edges in sorted values (the last bin includes its end)."""
+    return np.concatenate([ordered.searchsorted(edges[:-1], "left"),
+                           ordered.searchsorted(edges[-1:], "right")])
+
+
 def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of a sorted array and how often each occurs (``np.unique``, no sort)."""
     if ordered.shape[0] == 0:
@@ -133,7 +139,18 @@ class _NumericSketch:
         return float(np.count_nonzero(~present) / present.shape[0]) if present.shape[0] else 0.0
 
     def distance(self, encoded: tuple[np.ndarray, np.ndarray]) -> float:
-        return ks_from_cdf(self.values, self.cdf, np.sort(encoded[1]))
+        return self._distance(np.sort(encoded[1]))
+
+    def plot(self, encoded: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
+        return self._plot(np.sort(encoded[1]))
+
+    def measure(self, encoded: tuple[np.ndarray, np.ndarray]) -> tuple[float, dict[str, Any]]:
+        """Return :meth:`distance` and :meth:`plot`, sorting the synthetic values once."""
+        ordered = np.sort(encoded[1])
+        return self._distance(ordered), self._plot(ordered)
+
+    def _distance(self, ordered: np.ndarray) -> float:
+        return ks_from_cdf(self.values, self.cdf, ordered)
 
     def codes(self, encoded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         present, values = encoded
@@ -141,8 +158,13 @@ class _NumericSketch:
         codes[present] = 1 + np.searchsorted(self.edges, values, "right")
         return codes
 
-    def plot(self, encoded: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
-        synthetic = encoded[1].astype(np.float64)
+    def _plot(self, ordered: np.ndarray) -> dict[str, Any]:
+        """Histograms of the reference and of the sorted synthetic values on shared bins.
+
+        Equal to ``numpy.histogram`` (which sorts its input and searches the bin edges in
+        it; the reference values are sorted and distinct), without sorting again.
+        """
+        synthetic = ordered.astype(np.float64)
         reference = self.values.astype(np.float64)
         both = np.concatenate([reference, synthetic])
         both = both[np.isfinite(both)]
@@ -150,9 +172,9 @@ class _NumericSketch:
         if high <= low:
             low, high = low - 0.5, high + 0.5
         edges = np.linspace(low, high, _PLOT_BINS + 1)
-        weights = np.diff(np.concatenate([[0.0], self.cdf]))
-        real = np.histogram(reference, edges, weights=weights)[0]
-        synthetic_hist = np.histogram(synthetic, edges)[0] / max(synthetic.shape[0], 1)
+        weights = np.concatenate([[0.0], np.diff(np.concatenate([[0.0], self.cdf])).cumsum()])
+        real = np.diff(weights[_bin_bounds(reference, edges)])
+        synthetic_hist = np.diff(_bin_bounds(synthetic, edges)) / max(synthetic.shape[0], 1)
         return {
             "metric": "KS",
             "datetime": self.is_datetime,
@@ -254,10 +276,19 @@ class _CategorySketch:
         return np.concatenate([self.counts, [self.other, self.nulls]])
 
     def distance(self, positions: np.ndarray) -> float:
+        return self._distance(self.frequencies(positions))
+
+    def plot(self, positions: np.ndarray) -> dict[str, Any]:
+        return self._plot(self.frequencies(positions))
+
+    def measure(self, positions: np.ndarray) -> tuple[float, dict[str, Any]]:
+        """Return :meth:`distance` and :meth:`plot`, counting the categories once."""
+        synthetic = self.frequencies(positions)
+        return self._distance(synthetic), self._plot(synthetic)
+
+    def _distance(self, synthetic: np.ndarray) -> float:
         # TVD over the non-null values: the null count (last entry) is left out
-        return tvd_from_frequencies(
-            self.reference_frequencies()[:-1], self.frequencies(positions)[:-1]
-        )
+        return tvd_from_frequencies(self.reference_frequencies()[:-1], synthetic[:-1])
 
     def codes(self, positions: np.ndarray) -> np.ndarray:
         other = self.n_codes - 1
@@ -267,9 +298,9 @@ class _CategorySketch:
             np.where((positions >= 0) & (positions < other - 1), positions + 1, other),
         )
 
-    def plot(self, positions: np.ndarray) -> dict[str, Any]:
+    def _plot(self, frequencies: np.ndarray) -> dict[str, Any]:
         real = self.reference_frequencies().astype(np.float64)
-        synthetic = self.frequencies(positions).astype(np.float64)
+        synthetic = frequencies.astype(np.float64)
         real, synthetic = real / max(real.sum(), 1.0), synthetic / max(synthetic.sum(), 1.0)
         shown = min(len(self.categories), _PLOT_CATEGORIES)
         labels = [str(c) for c in self.categories[:shown]]
@@ -500,7 +531,7 @@ class ReferenceProfile:
             If a column is missing or cannot be compared.
         """
         synthetic = self._prepare(synthetic)
-        return pd.DataFrame(self._column_fields(self._encode(synthetic, self.columns)))
+        return pd.DataFrame(self._column_fields(self._encode(synthetic, self.columns))[0])
 
     def pair_distances(self, synthetic: pd.DataFrame) -> pd.DataFrame:
         """Compare every pair of summarised columns of ``synthetic`` with the reference.
@@ -573,24 +604,28 @@ class ReferenceProfile:
         """
         synthetic = self._prepare(synthetic)
         encoded = self._encode(synthetic, self.columns)
-        plots = {name: sketch.plot(encoded[name]) for name, sketch in self._sketches.items()}
-        return (
-            self._column_fields(encoded),
-            self._pair_fields(encoded, len(synthetic)),
-            plots,
-        )
+        columns, plots = self._column_fields(encoded, with_plots=True)
+        return columns, self._pair_fields(encoded, len(synthetic)), plots
 
-    def _column_fields(self, encoded: dict[str, Any]) -> dict[str, np.ndarray]:
+    def _column_fields(
+        self, encoded: dict[str, Any], with_plots: bool = False
+    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+        """Column distances (one array per report column) and, if asked, the plot data."""
         distance, null_gap = np.empty(len(self.columns)), np.empty(len(self.columns))
+        plots = {}
         for i, (name, sketch) in enumerate(self._sketches.items()):
-            distance[i] = sketch.distance(encoded[name])
+            if with_plots:
+                distance[i], plots[name] = sketch.measure(encoded[name])
+            else:
+                distance[i] = sketch.distance(encoded[name])
             null_gap[i] = abs(self.null_rate(name) - sketch.null_share(encoded[name]))
-        return {
+        fields = {
             "column": _objects(self.columns),
             "metric": _objects([s.metric for s in self._sketches.values()]),
             "distance": distance,
             "null_rate_difference": null_gap,
         }
+        return fields, plots
 
     def _pair_fields(self, encoded: dict[str, Any], n_rows: int) -> dict[str, np.ndarray]:
         """Pair distances, correlations and NMIs of every pair, one array per column."""
