@@ -150,7 +150,22 @@ class _NumericSketch:
         return self._distance(ordered), self._plot(ordered)
 
     def _distance(self, ordered: np.ndarray) -> float:
-        return ks_from_cdf(self.values, self.cdf, ordered)
+        """KS between the sketch and sorted synthetic values.
+
+        As :func:`~synthohive.metrics._column.ks_from_cdf`, using that the sketch's points
+        are distinct (its CDF at them is ``cdf``) and that the synthetic CDF at a synthetic
+        value is the end of that value's run: one binary search per reference point and
+        one per distinct synthetic value, instead of two per point of either side.
+        """
+        n_reference, n_synthetic = self.values.shape[0], ordered.shape[0]
+        if n_reference == 0 or n_synthetic == 0:
+            return ks_from_cdf(self.values, self.cdf, ordered)
+        at_reference = np.abs(self.cdf - ordered.searchsorted(self.values, "right") / n_synthetic)
+        ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))
+        steps = np.concatenate([[0.0], self.cdf])
+        reference_cdf = steps[self.values.searchsorted(ordered[ends], "right")]
+        at_synthetic = np.abs(reference_cdf - (ends + 1) / n_synthetic)
+        return float(max(at_reference.max(), at_synthetic.max()))
 
     def codes(self, encoded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         present, values = encoded
@@ -252,7 +267,10 @@ class _CategorySketch:
 
     def encode(self, series: pd.Series, name: str) -> np.ndarray:
         """Index of each value among the kept categories; -1 other, -2 null."""
-        values = (series if series.dtype == object else series.astype(object)).to_numpy()
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+            values = series.to_numpy()  # hashed as numbers; only distinct values become objects
+        else:
+            values = (series if series.dtype == object else series.astype(object)).to_numpy()
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         keys = _keys(np.asarray(uniques, dtype=object))
         if getattr(self, "_positions", None) is None:  # also a sketch pickled without it
