@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 # Most (pair, row) keys counted by one bincount: bounds the temporary key array.
-_KEYS_PER_CHUNK = 1 << 22
+_KEYS_PER_CHUNK = 1 << 20
 
 
 class PairTables:
@@ -55,13 +55,13 @@ class PairTables:
         self._column_pair = np.repeat(np.arange(n_pairs), self.columns)
         self.n_pairs = n_pairs
 
-    def counts(self, codes: Sequence[np.ndarray]) -> np.ndarray:
+    def counts(self, codes: np.ndarray) -> np.ndarray:
         """Joint counts of every pair, flat (see the module docstring).
 
         Parameters
         ----------
-        codes : sequence of ndarray of int
-            Row-aligned codes of every column, each in ``[0, size)``.
+        codes : ndarray of int64, shape (n_columns, n_rows)
+            Codes of every column, one row each, in ``[0, size)``.
 
         Returns
         -------
@@ -71,7 +71,7 @@ class PairTables:
         total = int(self.bounds[-1])
         if not self.n_pairs:
             return np.zeros(0, dtype=np.int64)
-        matrix = np.stack([np.asarray(c, dtype=np.int64) for c in codes])
+        matrix = np.asarray(codes, dtype=np.int64)
         n_rows = matrix.shape[1]
         step = max(1, _KEYS_PER_CHUNK // max(n_rows, 1))
         counts = np.zeros(total, dtype=np.int64)

@@ -522,7 +522,7 @@ class ReferenceProfile:
         )
         encoded = profile._encode(frame.set_axis(columns, axis=1), profile.pair_columns)
         profile._correlation = profile._correlation_of(encoded, len(frame))
-        profile._pair_counts = profile._joint_counts(encoded)
+        profile._pair_counts = profile._joint_counts(encoded, len(frame))
         return profile
 
     def null_rate(self, column: str) -> float:
@@ -648,7 +648,7 @@ class ReferenceProfile:
     def _pair_fields(self, encoded: dict[str, Any], n_rows: int) -> dict[str, np.ndarray]:
         """Pair distances, correlations and NMIs of every pair, one array per column."""
         layout = self._pair_layout()
-        counts = self._joint_counts(encoded)
+        counts = self._joint_counts(encoded, n_rows)
         synthetic_nmi = layout.tables.nmi(counts)
         real_nmi = layout.real_nmi(self._pair_counts)
         synthetic_r = np.full(layout.tables.n_pairs, np.nan)
@@ -696,9 +696,11 @@ class ReferenceProfile:
             matrix[present, i] = values
         return correlation_from_matrix(matrix)
 
-    def _joint_counts(self, encoded: dict[str, Any]) -> np.ndarray:
+    def _joint_counts(self, encoded: dict[str, Any], n_rows: int) -> np.ndarray:
         """Binned joint counts of every pair, tables end to end (see :class:`PairTables`)."""
-        codes = [self._sketches[c].codes(encoded[c]) for c in self.pair_columns]
+        codes = np.empty((len(self.pair_columns), n_rows), dtype=np.int64)
+        for i, column in enumerate(self.pair_columns):  # filled in place: one copy at a time
+            codes[i] = self._sketches[column].codes(encoded[column])
         return self._pair_layout().tables.counts(codes)
 
     def _to_state(self) -> dict[str, Any]:
