@@ -421,8 +421,9 @@ class ReferenceProfile:
 
     Build one with :meth:`fit`; compare synthetic data with :meth:`column_distances`,
     :meth:`pair_distances` and :meth:`distributions`, or all three at once with
-    :meth:`compare` (:func:`synthohive.metrics.assess` wraps it in a
-    :class:`~synthohive.metrics.QualityReport`). It stores quantile sketches, category
+    :meth:`compare` (or :meth:`measure`, the same as arrays, which
+    :func:`synthohive.metrics.assess` wraps in a :class:`~synthohive.metrics.QualityReport`).
+    It stores quantile sketches, category
     frequencies, null counts, correlations and binned joint frequencies, never rows.
 
     Attributes
