@@ -78,12 +78,14 @@ class _Table:
         self.columns = columns
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}"
+        self.name, self.slot = name, f"_{name}"
 
     def __get__(self, report: Any, owner: type | None = None) -> Any:
         if report is None:
             return self
-        value = report.__dict__[self.slot]
+        stored = report.__dict__
+        # a report pickled before tables were built lazily holds the frame under its name
+        value = stored[self.slot] if self.slot in stored else stored[self.name]
         if not isinstance(value, pd.DataFrame):
             value = _indexed(None if value is None else pd.DataFrame(value), self.columns)
             report.__dict__[self.slot] = value

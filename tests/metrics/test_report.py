@@ -146,3 +146,10 @@ def test_tables_given_as_arrays_read_as_frames(report):
     assert lazy.score == pytest.approx(report.column_shapes_score)
     lazy.privacy = report.privacy
     pd.testing.assert_frame_equal(lazy.privacy, report.privacy)
+
+
+def test_report_pickled_with_plain_table_attributes_still_reads(report):
+    old_style = QualityReport.__new__(QualityReport)
+    old_style.__dict__.update(details=report.details, pairs=report.pairs)
+    pd.testing.assert_frame_equal(old_style.details, report.details)
+    pd.testing.assert_frame_equal(old_style.pairs, report.pairs)
