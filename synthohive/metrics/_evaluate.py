@@ -83,7 +83,7 @@ def assess(
     """
     if max_rows is not None and isinstance(synthetic, pd.DataFrame) and len(synthetic) > max_rows:
         synthetic = synthetic.iloc[np.linspace(0, len(synthetic) - 1, max_rows).astype(np.int64)]
-    return QualityReport.from_parts(table, *reference.compare(synthetic))
+    return QualityReport.from_parts(table, *reference.measure(synthetic))
 
 
 def assess_tables(

@@ -33,7 +33,8 @@ from synthohive.metrics._column import (
     ordered_values,
     tvd_from_frequencies,
 )
-from synthohive.metrics._pairs import correlation_from_matrix, joint_counts, nmi_from_counts
+from synthohive.metrics._pair_tables import PairTables
+from synthohive.metrics._pairs import correlation_from_matrix
 from synthohive.persistence import register_persistable
 
 __all__ = ["ReferenceProfile"]
@@ -55,10 +56,16 @@ PAIR_COLUMNS = [
 
 
 def _keys(values: np.ndarray) -> list[Any]:
-    """JSON-storable keys of category values: str, int, float and bool stay, others become str."""
+    """JSON-storable keys of an object array of categories: str, int, float, bool stay."""
     if infer_dtype(values, skipna=False) in _PLAIN_KINDS:
-        return pd.Series(values, dtype=object).tolist()
+        return values.tolist()
     return [v if isinstance(v, str | int | float | bool) else str(v) for v in values.tolist()]
+
+
+def _bin_bounds(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Positions of histogram bin edges in sorted values (the last bin includes its end)."""
+    return np.concatenate([ordered.searchsorted(edges[:-1], "left"),
+                           ordered.searchsorted(edges[-1:], "right")])
 
 
 def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +139,33 @@ class _NumericSketch:
         return float(np.count_nonzero(~present) / present.shape[0]) if present.shape[0] else 0.0
 
     def distance(self, encoded: tuple[np.ndarray, np.ndarray]) -> float:
-        return ks_from_cdf(self.values, self.cdf, np.sort(encoded[1]))
+        return self._distance(np.sort(encoded[1]))
+
+    def plot(self, encoded: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
+        return self._plot(np.sort(encoded[1]))
+
+    def measure(self, encoded: tuple[np.ndarray, np.ndarray]) -> tuple[float, dict[str, Any]]:
+        """Return :meth:`distance` and :meth:`plot`, sorting the synthetic values once."""
+        ordered = np.sort(encoded[1])
+        return self._distance(ordered), self._plot(ordered)
+
+    def _distance(self, ordered: np.ndarray) -> float:
+        """KS between the sketch and sorted synthetic values.
+
+        As :func:`~synthohive.metrics._column.ks_from_cdf`, using that the sketch's points
+        are distinct (its CDF at them is ``cdf``) and that the synthetic CDF at a synthetic
+        value is the end of that value's run: one binary search per reference point and
+        one per distinct synthetic value, instead of two per point of either side.
+        """
+        n_reference, n_synthetic = self.values.shape[0], ordered.shape[0]
+        if n_reference == 0 or n_synthetic == 0:
+            return ks_from_cdf(self.values, self.cdf, ordered)
+        at_reference = np.abs(self.cdf - ordered.searchsorted(self.values, "right") / n_synthetic)
+        ends = np.flatnonzero(np.append(ordered[1:] != ordered[:-1], True))
+        steps = np.concatenate([[0.0], self.cdf])
+        reference_cdf = steps[self.values.searchsorted(ordered[ends], "right")]
+        at_synthetic = np.abs(reference_cdf - (ends + 1) / n_synthetic)
+        return float(max(at_reference.max(), at_synthetic.max()))
 
     def codes(self, encoded: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         present, values = encoded
@@ -140,8 +173,13 @@ class _NumericSketch:
         codes[present] = 1 + np.searchsorted(self.edges, values, "right")
         return codes
 
-    def plot(self, encoded: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
-        synthetic = encoded[1].astype(np.float64)
+    def _plot(self, ordered: np.ndarray) -> dict[str, Any]:
+        """Histograms of the reference and of the sorted synthetic values on shared bins.
+
+        Equal to ``numpy.histogram`` (which sorts its input and searches the bin edges in
+        it; the reference values are sorted and distinct), without sorting again.
+        """
+        synthetic = ordered.astype(np.float64)
         reference = self.values.astype(np.float64)
         both = np.concatenate([reference, synthetic])
         both = both[np.isfinite(both)]
@@ -149,9 +187,9 @@ class _NumericSketch:
         if high <= low:
             low, high = low - 0.5, high + 0.5
         edges = np.linspace(low, high, _PLOT_BINS + 1)
-        weights = np.diff(np.concatenate([[0.0], self.cdf]))
-        real = np.histogram(reference, edges, weights=weights)[0]
-        synthetic_hist = np.histogram(synthetic, edges)[0] / max(synthetic.shape[0], 1)
+        weights = np.concatenate([[0.0], np.diff(np.concatenate([[0.0], self.cdf])).cumsum()])
+        real = np.diff(weights[_bin_bounds(reference, edges)])
+        synthetic_hist = np.diff(_bin_bounds(synthetic, edges)) / max(synthetic.shape[0], 1)
         return {
             "metric": "KS",
             "datetime": self.is_datetime,
@@ -200,7 +238,7 @@ class _CategorySketch:
         self.n, self.nulls = n, nulls
         self.categories, self.counts, self.other = categories, counts, other
         self.pair_categories = pair_categories
-        self._index = pd.Index(categories, dtype=object)
+        self._positions: dict[Any, int] | None = None
 
     @classmethod
     def fit(cls, series: pd.Series, max_categories: int, pair_categories: int) -> _CategorySketch:
@@ -229,10 +267,16 @@ class _CategorySketch:
 
     def encode(self, series: pd.Series, name: str) -> np.ndarray:
         """Index of each value among the kept categories; -1 other, -2 null."""
-        as_objects = series if series.dtype == object else series.astype(object)
-        codes, uniques = pd.factorize(as_objects, use_na_sentinel=True)
-        positions = self._index.get_indexer(_keys(np.asarray(uniques, dtype=object)))
-        return np.append(positions, -2)[codes]  # code -1 (null) picks the appended -2
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+            values = series.to_numpy()  # hashed as numbers; only distinct values become objects
+        else:
+            values = (series if series.dtype == object else series.astype(object)).to_numpy()
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        keys = _keys(np.asarray(uniques, dtype=object))
+        if getattr(self, "_positions", None) is None:  # also a sketch pickled without it
+            self._positions = {key: i for i, key in enumerate(self.categories)}
+        positions = [self._positions.get(key, -1) for key in keys]  # one per distinct value
+        return np.array([*positions, -2], dtype=np.int64)[codes]  # null (-1) picks the -2
 
     @staticmethod
     def null_share(positions: np.ndarray) -> float:
@@ -250,10 +294,19 @@ class _CategorySketch:
         return np.concatenate([self.counts, [self.other, self.nulls]])
 
     def distance(self, positions: np.ndarray) -> float:
+        return self._distance(self.frequencies(positions))
+
+    def plot(self, positions: np.ndarray) -> dict[str, Any]:
+        return self._plot(self.frequencies(positions))
+
+    def measure(self, positions: np.ndarray) -> tuple[float, dict[str, Any]]:
+        """Return :meth:`distance` and :meth:`plot`, counting the categories once."""
+        synthetic = self.frequencies(positions)
+        return self._distance(synthetic), self._plot(synthetic)
+
+    def _distance(self, synthetic: np.ndarray) -> float:
         # TVD over the non-null values: the null count (last entry) is left out
-        return tvd_from_frequencies(
-            self.reference_frequencies()[:-1], self.frequencies(positions)[:-1]
-        )
+        return tvd_from_frequencies(self.reference_frequencies()[:-1], synthetic[:-1])
 
     def codes(self, positions: np.ndarray) -> np.ndarray:
         other = self.n_codes - 1
@@ -263,9 +316,9 @@ class _CategorySketch:
             np.where((positions >= 0) & (positions < other - 1), positions + 1, other),
         )
 
-    def plot(self, positions: np.ndarray) -> dict[str, Any]:
+    def _plot(self, frequencies: np.ndarray) -> dict[str, Any]:
         real = self.reference_frequencies().astype(np.float64)
-        synthetic = self.frequencies(positions).astype(np.float64)
+        synthetic = frequencies.astype(np.float64)
         real, synthetic = real / max(real.sum(), 1.0), synthetic / max(synthetic.sum(), 1.0)
         shown = min(len(self.categories), _PLOT_CATEGORIES)
         labels = [str(c) for c in self.categories[:shown]]
@@ -312,14 +365,65 @@ class _CategorySketch:
 _SKETCHES = {"KS": _NumericSketch, "TVD": _CategorySketch}
 
 
+def _objects(values: list[Any]) -> np.ndarray:
+    """Return ``values`` as a 1-D object array (strings stay Python strings)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _frame(fields: dict[str, np.ndarray], columns: list[str]) -> pd.DataFrame:
+    """Build a table from column arrays; with no row, an empty table of ``columns``."""
+    if not len(next(iter(fields.values()))):
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(fields)
+
+
+class _PairLayout:
+    """What a profile's pair section needs from the reference alone (built once per profile).
+
+    The names and metric of every pair, where each correlation pair reads the correlation
+    matrices, the :class:`PairTables` layout of the binned joint tables, and the real
+    tables' NMIs (computed on first use).
+    """
+
+    def __init__(self, profile: ReferenceProfile) -> None:
+        pair_columns = profile.pair_columns
+        pairs = list(combinations(range(len(pair_columns)), 2))
+        self.first = _objects([pair_columns[a] for a, _ in pairs])
+        self.second = _objects([pair_columns[b] for _, b in pairs])
+        self.tables = PairTables([profile._sketches[c].n_codes for c in pair_columns], pairs)
+        numeric = {c: i for i, c in enumerate(profile._numeric_pair_columns())}
+        self.correlated = np.array(
+            [pair_columns[a] in numeric and pair_columns[b] in numeric for a, b in pairs],
+            dtype=bool,
+        )
+        self.correlation_index = np.array(
+            [[numeric.get(pair_columns[a], 0) for a, _ in pairs],
+             [numeric.get(pair_columns[b], 0) for _, b in pairs]],
+            dtype=np.int64,
+        ).reshape(2, len(pairs))
+        self.metric = _objects(
+            ["correlation" if c else "contingency" for c in self.correlated.tolist()]
+        )
+        self._real_nmi: np.ndarray | None = None
+
+    def real_nmi(self, real_counts: np.ndarray) -> np.ndarray:
+        """NMI of every real pair table, computed on the first call and kept."""
+        if self._real_nmi is None:
+            self._real_nmi = self.tables.nmi(real_counts)
+        return self._real_nmi
+
+
 @register_persistable("ReferenceProfile")
 class ReferenceProfile:
     """Statistics of a real table that let synthetic tables be judged without its rows.
 
     Build one with :meth:`fit`; compare synthetic data with :meth:`column_distances`,
     :meth:`pair_distances` and :meth:`distributions`, or all three at once with
-    :meth:`compare` (:func:`synthohive.metrics.assess` wraps it in a
-    :class:`~synthohive.metrics.QualityReport`). It stores quantile sketches, category
+    :meth:`compare` (or :meth:`measure`, the same as arrays, which
+    :func:`synthohive.metrics.assess` wraps in a :class:`~synthohive.metrics.QualityReport`).
+    It stores quantile sketches, category
     frequencies, null counts, correlations and binned joint frequencies, never rows.
 
     Attributes
@@ -355,7 +459,7 @@ class ReferenceProfile:
         self.pair_columns = pair_columns
         self._correlation = correlation
         self._pair_counts = pair_counts
-        self._real_pairs: list[tuple[np.ndarray, float]] | None = None
+        self._layout: _PairLayout | None = None
 
     @classmethod
     def fit(
@@ -419,9 +523,7 @@ class ReferenceProfile:
         )
         encoded = profile._encode(frame.set_axis(columns, axis=1), profile.pair_columns)
         profile._correlation = profile._correlation_of(encoded, len(frame))
-        profile._pair_counts = np.concatenate(
-            [counts.ravel() for counts in profile._joint_tables(encoded)] or [np.zeros(0)]
-        ).astype(np.int64)
+        profile._pair_counts = profile._joint_counts(encoded, len(frame))
         return profile
 
     def null_rate(self, column: str) -> float:
@@ -448,7 +550,7 @@ class ReferenceProfile:
             If a column is missing or cannot be compared.
         """
         synthetic = self._prepare(synthetic)
-        return self._column_rows(self._encode(synthetic, self.columns))
+        return pd.DataFrame(self._column_fields(self._encode(synthetic, self.columns))[0])
 
     def pair_distances(self, synthetic: pd.DataFrame) -> pd.DataFrame:
         """Compare every pair of summarised columns of ``synthetic`` with the reference.
@@ -475,7 +577,8 @@ class ReferenceProfile:
             If a column is missing or cannot be compared.
         """
         synthetic = self._prepare(synthetic)
-        return self._pair_rows(self._encode(synthetic, self.pair_columns), len(synthetic))
+        encoded = self._encode(synthetic, self.pair_columns)
+        return _frame(self._pair_fields(encoded, len(synthetic)), PAIR_COLUMNS)
 
     def distributions(self, synthetic: pd.DataFrame) -> dict[str, dict[str, Any]]:
         """Histogram or bar data of every column, real against synthetic, for plots."""
@@ -490,57 +593,77 @@ class ReferenceProfile:
 
         Each column of ``synthetic`` is read and encoded once for all three.
         """
+        columns, pairs, plots = self.measure(synthetic)
+        return pd.DataFrame(columns), _frame(pairs, PAIR_COLUMNS), plots
+
+    def measure(
+        self, synthetic: pd.DataFrame
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+        """Return what :meth:`compare` does, with each table as a dict of column arrays.
+
+        For callers that assemble their own tables (:func:`synthohive.metrics.assess`):
+        every ``sample()`` is judged, and building the frames once there saves copies.
+
+        Parameters
+        ----------
+        synthetic : DataFrame
+            Synthetic rows holding every reference column.
+
+        Returns
+        -------
+        columns, pairs : dict of str to ndarray
+            The columns of :meth:`column_distances` and :meth:`pair_distances`, in order.
+        plots : dict
+            As :meth:`distributions`.
+
+        Raises
+        ------
+        DataValidationError
+            If a column is missing or cannot be compared.
+        """
         synthetic = self._prepare(synthetic)
         encoded = self._encode(synthetic, self.columns)
-        plots = {name: sketch.plot(encoded[name]) for name, sketch in self._sketches.items()}
-        return (
-            self._column_rows(encoded),
-            self._pair_rows(encoded, len(synthetic)),
-            plots,
-        )
+        columns, plots = self._column_fields(encoded, with_plots=True)
+        return columns, self._pair_fields(encoded, len(synthetic)), plots
 
-    def _column_rows(self, encoded: dict[str, Any]) -> pd.DataFrame:
-        rows = [
-            (
-                name,
-                sketch.metric,
-                sketch.distance(encoded[name]),
-                abs(self.null_rate(name) - sketch.null_share(encoded[name])),
-            )
-            for name, sketch in self._sketches.items()
-        ]
-        return pd.DataFrame(rows, columns=["column", "metric", "distance", "null_rate_difference"])
-
-    def _pair_rows(self, encoded: dict[str, Any], n_rows: int) -> pd.DataFrame:
-        numeric = self._numeric_pair_columns()
-        position = {name: i for i, name in enumerate(numeric)}
-        synthetic_correlation = self._correlation_of(encoded, n_rows)
-        rows = []
-        tables = zip(self._pairs(), self._joint_tables(encoded), self._real_tables(), strict=True)
-        for (first, second), counts, (real, real_nmi) in tables:
-            synthetic_nmi = nmi_from_counts(counts)
-            if first in position and second in position:
-                i, j = position[first], position[second]
-                real_r, synthetic_r = self._correlation[i, j], synthetic_correlation[i, j]
-                metric, distance = "correlation", abs(real_r - synthetic_r) / 2.0
+    def _column_fields(
+        self, encoded: dict[str, Any], with_plots: bool = False
+    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
+        """Column distances (one array per report column) and, if asked, the plot data."""
+        distance, null_gap = np.empty(len(self.columns)), np.empty(len(self.columns))
+        plots = {}
+        for i, (name, sketch) in enumerate(self._sketches.items()):
+            if with_plots:
+                distance[i], plots[name] = sketch.measure(encoded[name])
             else:
-                real_r = synthetic_r = np.nan
-                metric = "contingency"
-                distance = tvd_from_frequencies(real.ravel(), counts.ravel())
-            rows.append(
-                (
-                    first,
-                    second,
-                    metric,
-                    float(distance),
-                    float(real_r),
-                    float(synthetic_r),
-                    real_nmi,
-                    synthetic_nmi,
-                    abs(real_nmi - synthetic_nmi),
-                )
-            )
-        return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+                distance[i] = sketch.distance(encoded[name])
+            null_gap[i] = abs(self.null_rate(name) - sketch.null_share(encoded[name]))
+        fields = {
+            "column": _objects(self.columns),
+            "metric": _objects([s.metric for s in self._sketches.values()]),
+            "distance": distance,
+            "null_rate_difference": null_gap,
+        }
+        return fields, plots
+
+    def _pair_fields(self, encoded: dict[str, Any], n_rows: int) -> dict[str, np.ndarray]:
+        """Pair distances, correlations and NMIs of every pair, one array per column."""
+        layout = self._pair_layout()
+        counts = self._joint_counts(encoded, n_rows)
+        synthetic_nmi = layout.tables.nmi(counts)
+        real_nmi = layout.real_nmi(self._pair_counts)
+        synthetic_r = np.full(layout.tables.n_pairs, np.nan)
+        real_r = np.full(layout.tables.n_pairs, np.nan)
+        correlated = layout.correlated
+        if correlated.any():
+            i, j = layout.correlation_index[:, correlated]
+            synthetic_r[correlated] = self._correlation_of(encoded, n_rows)[i, j]
+            real_r[correlated] = self._correlation[i, j]
+        distance = np.where(correlated, np.abs(real_r - synthetic_r) / 2.0,
+                            layout.tables.tvd(self._pair_counts, counts))
+        return dict(zip(PAIR_COLUMNS, (
+            layout.first, layout.second, layout.metric, distance, real_r, synthetic_r,
+            real_nmi, synthetic_nmi, np.abs(real_nmi - synthetic_nmi)), strict=True))
 
     def _prepare(self, synthetic: pd.DataFrame) -> pd.DataFrame:
         """Check ``synthetic`` holds the reference columns; return it with str labels."""
@@ -554,22 +677,14 @@ class ReferenceProfile:
             check_columns(pd.DataFrame(columns=self.columns), synthetic)
         return synthetic
 
-    def _real_tables(self) -> list[tuple[np.ndarray, float]]:
-        """Real joint table and NMI of every pair, computed on first use and kept."""
-        if getattr(self, "_real_pairs", None) is None:  # also a profile pickled without it
-            shapes = [(self._sketches[a].n_codes, self._sketches[b].n_codes)
-                      for a, b in self._pairs()]
-            bounds = np.cumsum([0] + [a * b for a, b in shapes])
-            tables = [self._pair_counts[start:stop].reshape(shape)
-                      for start, stop, shape in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
-            self._real_pairs = [(table, nmi_from_counts(table)) for table in tables]
-        return self._real_pairs
+    def _pair_layout(self) -> _PairLayout:
+        """Return what the pair section needs from the reference alone (built once, kept)."""
+        if getattr(self, "_layout", None) is None:  # also a profile pickled without it
+            self._layout = _PairLayout(self)
+        return self._layout
 
     def _numeric_pair_columns(self) -> list[str]:
         return [c for c in self.pair_columns if self._sketches[c].metric == "KS"]
-
-    def _pairs(self) -> list[tuple[str, str]]:
-        return list(combinations(self.pair_columns, 2))
 
     def _encode(self, frame: pd.DataFrame, columns: list[str]) -> dict[str, Any]:
         return {c: self._sketches[c].encode(frame[c], c) for c in columns}
@@ -582,10 +697,12 @@ class ReferenceProfile:
             matrix[present, i] = values
         return correlation_from_matrix(matrix)
 
-    def _joint_tables(self, encoded: dict[str, Any]) -> list[np.ndarray]:
-        codes = {c: self._sketches[c].codes(encoded[c]) for c in self.pair_columns}
-        sizes = {c: self._sketches[c].n_codes for c in self.pair_columns}
-        return [joint_counts(codes[a], codes[b], sizes[a], sizes[b]) for a, b in self._pairs()]
+    def _joint_counts(self, encoded: dict[str, Any], n_rows: int) -> np.ndarray:
+        """Binned joint counts of every pair, tables end to end (see :class:`PairTables`)."""
+        codes = np.empty((len(self.pair_columns), n_rows), dtype=np.int64)
+        for i, column in enumerate(self.pair_columns):  # filled in place: one copy at a time
+            codes[i] = self._sketches[column].codes(encoded[column])
+        return self._pair_layout().tables.counts(codes)
 
     def _to_state(self) -> dict[str, Any]:
         return {

@@ -6,6 +6,7 @@ import functools
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +33,20 @@ def _mean_score(frame: pd.DataFrame) -> float | None:
     return float(1.0 - frame["distance"].astype(float).mean())
 
 
-def _with_table(frame: pd.DataFrame, table: str | None, order: list[str]) -> pd.DataFrame:
-    """Add the ``table`` and ``score`` columns of report tables (one frame built).
+def _with_table(
+    fields: Mapping[str, Any], table: str | None, order: list[str]
+) -> dict[str, np.ndarray] | None:
+    """Add ``table`` and ``score`` to a table given as a frame or column arrays.
 
-    Every ``sample()`` assembles a report: built from arrays in one go, this costs a
-    tenth of copying the table, inserting columns and reordering them.
+    Returns the report table's columns in ``order`` (None when it has no row), which
+    :class:`_Table` turns into a DataFrame when the table is first read.
     """
-    n = len(frame)
-    added = {"table": np.full(n, table, dtype=object),
-             "score": 1.0 - frame["distance"].to_numpy(dtype=float)}
-    return pd.DataFrame({c: added[c] if c in added else frame[c].to_numpy() for c in order})
+    distance = np.asarray(fields["distance"], dtype=float)
+    n = distance.shape[0]
+    if not n:
+        return None
+    added = {"table": np.full(n, table, dtype=object), "score": 1.0 - distance}
+    return {c: added[c] if c in added else np.asarray(fields[c]) for c in order}
 
 
 @functools.lru_cache(maxsize=16)
@@ -58,6 +63,38 @@ def _indexed(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
     if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
         return frame
     return frame.reset_index(drop=True)
+
+
+class _Table:
+    """A table attribute of :class:`QualityReport`, built into a DataFrame when first read.
+
+    It takes a DataFrame (kept, with a 0..n-1 index), None (an empty table with the
+    section's columns) or a dict of column arrays. Every ``sample()`` assembles a report
+    whose tables are mostly never read: their numbers are all computed, and the pandas
+    frames (a quarter of a millisecond each) are built only for the reader.
+    """
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, f"_{name}"
+
+    def __get__(self, report: Any, owner: type | None = None) -> Any:
+        if report is None:
+            return self
+        stored = report.__dict__
+        # a report pickled before tables were built lazily holds the frame under its name
+        value = stored[self.slot] if self.slot in stored else stored[self.name]
+        if not isinstance(value, pd.DataFrame):
+            value = _indexed(None if value is None else pd.DataFrame(value), self.columns)
+            report.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, report: Any, value: pd.DataFrame | Mapping[str, Any] | None) -> None:
+        if isinstance(value, pd.DataFrame):
+            value = _indexed(value, self.columns)
+        report.__dict__[self.slot] = value
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -95,7 +132,8 @@ class QualityReport:
     ----------
     details : DataFrame
         Per-column rows: ``table``, ``column``, ``metric`` (KS/TVD), ``distance``,
-        ``score``, ``null_rate_difference``.
+        ``score``, ``null_rate_difference``. This and ``pairs`` may also be given as a
+        dict of column arrays: the frame is then built when first read.
     pairs : DataFrame, optional
         Per-pair rows: ``table``, ``column_1``, ``column_2``, ``metric`` (correlation or
         contingency), ``distance``, ``score``, ``real_correlation``,
@@ -123,31 +161,41 @@ class QualityReport:
         As given.
     """
 
+    details = _Table(DETAIL_COLUMNS)
+    pairs = _Table(_PAIR_REPORT_COLUMNS)
+    relational = _Table(RELATIONAL_COLUMNS)
+    privacy = _Table(PRIVACY_COLUMNS)
+    detection = _Table(DETECTION_COLUMNS)
+
     def __init__(
         self,
-        details: pd.DataFrame,
-        pairs: pd.DataFrame | None = None,
+        details: pd.DataFrame | Mapping[str, Any] | None,
+        pairs: pd.DataFrame | Mapping[str, Any] | None = None,
         relational: pd.DataFrame | None = None,
         distributions: list[dict[str, Any]] | None = None,
         privacy: pd.DataFrame | None = None,
         detection: pd.DataFrame | None = None,
     ) -> None:
-        self.details = _indexed(details, DETAIL_COLUMNS)
-        self.pairs = _indexed(pairs, _PAIR_REPORT_COLUMNS)
-        self.relational = _indexed(relational, RELATIONAL_COLUMNS)
+        self.details = details
+        self.pairs = pairs
+        self.relational = relational
         self.distributions = list(distributions or [])
-        self.privacy = _indexed(privacy, PRIVACY_COLUMNS)
-        self.detection = _indexed(detection, DETECTION_COLUMNS)
+        self.privacy = privacy
+        self.detection = detection
 
     @classmethod
     def from_parts(
         cls,
         table: str | None,
-        columns: pd.DataFrame,
-        pairs: pd.DataFrame,
+        columns: Mapping[str, Any],
+        pairs: Mapping[str, Any],
         distributions: dict[str, dict[str, Any]],
     ) -> QualityReport:
-        """Assemble the report of one table from column and pair distance tables."""
+        """Assemble the report of one table from column and pair distance tables.
+
+        The tables may be DataFrames (:meth:`ReferenceProfile.compare`) or dicts of column
+        arrays (:meth:`ReferenceProfile.measure`).
+        """
         return cls(
             _with_table(columns, table, DETAIL_COLUMNS),
             _with_table(pairs, table, _PAIR_REPORT_COLUMNS),

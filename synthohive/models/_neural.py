@@ -40,7 +40,7 @@ from synthohive.models._checkpoint import (
     checked_interval,
     fingerprint,
 )
-from synthohive.models._torch import resolve_device
+from synthohive.models._torch import SpanLayout, resolve_device
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.privacy import PrivacyConfig
 from synthohive.transform import DataTransformer, OutputSpan
@@ -261,6 +261,14 @@ class NeuralModel(ConditionalGenerativeModel):
         order = numpy_generator(derive_seed(self.seed_, "split")).permutation(n_rows)
         return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
+    def _span_layout(self) -> SpanLayout:
+        """Index tables of the output layout on ``device_``, built once per fitted model."""
+        cached = getattr(self, "_layout_cache", None)
+        if cached is None or cached[0] is not self.spans_ or cached[1] != self.device_:
+            cached = (self.spans_, self.device_, SpanLayout(self.spans_, self.device_))
+            self._layout_cache = cached
+        return cached[2]
+
     def _encode_context(self, context: pd.DataFrame | None) -> np.ndarray | None:
         """Encode sample-time context with the fitted context transformer."""
         if context is None:
@@ -287,9 +295,10 @@ class NeuralModel(ConditionalGenerativeModel):
     # --------------------------------------------------------- persistence
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without ``net_`` (training-time state: optimizers, callbacks)."""
+        """Pickle without ``net_`` (training-time state: optimizers, callbacks) and caches."""
         state = super().__getstate__()
         state.pop("net_", None)
+        state.pop("_layout_cache", None)
         return state
 
     def _neural_state(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ RNG, so a model's output depends only on the seeds it was given.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 import torch
@@ -172,6 +173,7 @@ class SpanLayout:
             dtype=torch.long, device=device,
         )
         self.block_bounds = [(span.start, span.stop) for span in blocks]
+        self._draw_groups = _draw_groups(self.block_bounds, device)
 
     def _block_max(self, x: torch.Tensor) -> torch.Tensor:
         """Per-row, per-block maximum of ``x`` (rows, softmax columns), no gradient."""
@@ -248,6 +250,11 @@ class SpanLayout:
         is built: decoders take the codes as they are
         (:meth:`~synthohive.DataTransformer.decode`).
 
+        Blocks of similar width are drawn together, padded to the widest of them with
+        zero-probability entries (``-inf`` logits) that end every cumulative sum, so each
+        block's arithmetic is the same as alone, with a few tensor operations per group
+        instead of per block.
+
         Parameters
         ----------
         logits : Tensor of shape (n_rows, dim)
@@ -263,18 +270,65 @@ class SpanLayout:
             ``tanh`` of each scalar column, in span order.
         """
         scalars = torch.tanh(logits.index_select(1, self.tanh_index))
-        uniform = torch.rand((logits.shape[0], self.n_blocks), generator=generator,
-                             device=logits.device)
-        codes = logits.new_empty((logits.shape[0], self.n_blocks), dtype=torch.long)
-        for block, (start, stop) in enumerate(self.block_bounds):
-            x = logits[:, start:stop]
+        n_rows = logits.shape[0]
+        uniform = torch.rand((n_rows, self.n_blocks), generator=generator, device=logits.device)
+        codes = logits.new_empty((n_rows, self.n_blocks), dtype=torch.long)
+        for group in self._draw_groups:
+            x = logits.index_select(1, group.columns).view(n_rows, len(group.blocks), -1)
+            if group.padding is not None:
+                x.masked_fill_(group.padding, float("-inf"))
             # Unnormalised cumulative softmax (shifted by the block maximum, so exp() stays
             # finite); comparing with uniform * total also keeps the draw inside the block.
-            cdf = (x - x.amax(dim=1, keepdim=True)).exp_().cumsum_(dim=1)
+            cdf = x.sub_(x.amax(dim=2, keepdim=True)).exp_().cumsum_(dim=2)
+            threshold = uniform.index_select(1, group.blocks).unsqueeze(2) * cdf[:, :, -1:]
             # The number of entries below the threshold, by binary search in each row.
-            threshold = uniform[:, block : block + 1] * cdf[:, -1:]
-            codes[:, block] = torch.searchsorted(cdf, threshold).squeeze(1)
+            codes.index_copy_(1, group.blocks, torch.searchsorted(cdf, threshold).squeeze(2))
         return codes, scalars
+
+
+@dataclass(frozen=True)
+class _DrawGroup:
+    """Softmax blocks drawn together by :meth:`SpanLayout.draw`.
+
+    Attributes
+    ----------
+    blocks : Tensor of long
+        Block numbers of the group.
+    columns : Tensor of long
+        For each block in turn, its columns padded to the group's width by repeating its
+        last column.
+    padding : Tensor of bool of shape (n_blocks, width), or None
+        True where ``columns`` is padding (None when no block is padded).
+    """
+
+    blocks: torch.Tensor
+    columns: torch.Tensor
+    padding: torch.Tensor | None
+
+
+# Blocks this narrow or narrower are drawn in one group (padding them costs little); wider
+# ones are grouped with blocks at most twice as narrow.
+_NARROW_BLOCK = 16
+
+
+def _draw_groups(bounds: Sequence[tuple[int, int]], device: torch.device) -> list[_DrawGroup]:
+    """Group softmax blocks (``(start, stop)`` columns each) by width for ``draw``."""
+    buckets: dict[int, list[int]] = {}
+    for block, (start, stop) in enumerate(bounds):
+        width = stop - start
+        buckets.setdefault(max(width - 1, _NARROW_BLOCK - 1).bit_length(), []).append(block)
+    groups = []
+    for blocks in buckets.values():
+        width = max(bounds[b][1] - bounds[b][0] for b in blocks)
+        columns = [[min(bounds[b][0] + k, bounds[b][1] - 1) for k in range(width)] for b in blocks]
+        padding = [[bounds[b][0] + k >= bounds[b][1] for k in range(width)] for b in blocks]
+        groups.append(_DrawGroup(
+            blocks=torch.tensor(blocks, dtype=torch.long, device=device),
+            columns=torch.tensor(columns, dtype=torch.long, device=device).reshape(-1),
+            padding=(torch.tensor(padding, dtype=torch.bool, device=device)
+                     if any(map(any, padding)) else None),
+        ))
+    return groups
 
 
 def linear(

@@ -240,7 +240,8 @@ class ConditionalGenerativeModel(BaseEstimator, ABC):
             result = self._sample(n_samples, context, seed)
         else:
             result = self._sample(n_samples, context, seed, conditions=conditions)
-        result = result[self.columns_]
+        if result.columns.tolist() != list(self.columns_):  # a copy only when needed
+            result = result[self.columns_]
         if getattr(self, "constraints", None):
             check_constraints(result, self.constraints)
         self._judge(result, quality_threshold)

@@ -131,3 +131,22 @@ def test_numeric_encoding_reads_numpy_columns_like_pandas(series):
     np.testing.assert_array_equal(values, ordered_values(series))
     assert values.dtype == ordered_values(series).dtype
     assert _NumericSketch.null_share((present, values)) == float(series.isna().mean())
+
+
+def test_sketch_ks_and_histograms_match_the_generic_ones():
+    from synthohive.metrics._column import ks_from_cdf
+    from synthohive.metrics._reference import _NumericSketch
+
+    rng = np.random.default_rng(3)
+    real = pd.Series(np.round(rng.gamma(2.0, 3.0, 4000), 1))
+    sketch = _NumericSketch.fit(real, 300, 10, "x")
+    for synthetic in (np.round(rng.gamma(2.2, 3.0, 2500), 1), rng.normal(0, 1, 50),
+                      np.array([np.inf, 1.0, 1.0]), np.zeros(0)):
+        ordered = np.sort(synthetic)
+        assert sketch._distance(ordered) == ks_from_cdf(sketch.values, sketch.cdf, ordered)
+        plot = sketch._plot(ordered)
+        edges = np.array(plot["edges"])
+        weights = np.diff(np.concatenate([[0.0], sketch.cdf]))
+        assert plot["real"] == np.histogram(sketch.values, edges, weights=weights)[0].tolist()
+        expected = np.histogram(synthetic, edges)[0] / max(len(synthetic), 1)
+        assert plot["synthetic"] == expected.tolist()

@@ -135,3 +135,21 @@ def test_pair_matrix(report):
         report.pair_matrix("column_1", table="orders")
     single = evaluate(_tables(0)["orders"], _tables(1)["orders"])
     assert single.pair_matrix().shape == (4, 4)
+
+
+def test_tables_given_as_arrays_read_as_frames(report):
+    details = report.details
+    lazy = QualityReport({c: details[c].to_numpy() for c in details.columns}, None)
+    pd.testing.assert_frame_equal(lazy.details, details)
+    assert lazy.pairs.empty
+    assert list(lazy.pairs.columns) == list(report.pairs.columns)
+    assert lazy.score == pytest.approx(report.column_shapes_score)
+    lazy.privacy = report.privacy
+    pd.testing.assert_frame_equal(lazy.privacy, report.privacy)
+
+
+def test_report_pickled_with_plain_table_attributes_still_reads(report):
+    old_style = QualityReport.__new__(QualityReport)
+    old_style.__dict__.update(details=report.details, pairs=report.pairs)
+    pd.testing.assert_frame_equal(old_style.details, report.details)
+    pd.testing.assert_frame_equal(old_style.pairs, report.pairs)

@@ -123,3 +123,22 @@ def test_block_logsumexp_matches_per_block_logsumexp_with_gradients():
     (grad,) = torch.autograd.grad(got.sum(), logits)
     (expected_grad,) = torch.autograd.grad(expected.sum(), logits)
     torch.testing.assert_close(grad, expected_grad)
+
+
+@pytest.mark.parametrize("widths", [(3, 5, 2), (40, 3, 17, 33, 2, 120, 70)])
+def test_grouped_draw_equals_block_by_block(widths):
+    """Blocks drawn together in padded groups get exactly the per-block draws."""
+    spans, start = [OutputSpan("x", "continuous_value", "tanh", 0, 1)], 1
+    for k, width in enumerate(widths):
+        spans.append(OutputSpan(f"c{k}", "discrete", "softmax", start, width))
+        start += width
+    layout = SpanLayout(spans, torch.device("cpu"))
+    logits = 4 * torch.randn(3000, start, generator=torch.Generator().manual_seed(0))
+    logits[:5, 1:4] = -80.0  # near-zero probabilities next to likely ones
+    codes, _ = layout.draw(logits, torch.Generator().manual_seed(1))
+    uniform = torch.rand((3000, len(widths)), generator=torch.Generator().manual_seed(1))
+    for block, (lo, hi) in enumerate(layout.block_bounds):
+        x = logits[:, lo:hi]
+        cdf = (x - x.amax(dim=1, keepdim=True)).exp_().cumsum_(dim=1)
+        expected = torch.searchsorted(cdf, uniform[:, block : block + 1] * cdf[:, -1:])
+        assert torch.equal(codes[:, block], expected.squeeze(1))

@@ -16,7 +16,6 @@ import torch
 
 from synthohive.exceptions import DataValidationError, SerializationError
 from synthohive.models._neural import SAMPLE_CHUNK, NeuralModel
-from synthohive.models._torch import SpanLayout
 from synthohive.models.tvae._net import TrainingData, TVAENet
 from synthohive.models.tvae._networks import Decoder
 from synthohive.persistence import register_persistable
@@ -367,7 +366,7 @@ class TVAE(NeuralModel):
         """
         frozen = (self.decoder_ if decoder is None else decoder).freeze()
         device = self.device_
-        layout = SpanLayout(self.spans_, device)
+        layout = self._span_layout()
         sigma = frozen.sigma[layout.tanh_index]
         rng = torch_generator(derive_seed(seed, "noise"), device)
         latent_dim = frozen.weights[0].shape[1] - self.context_dim_

@@ -171,6 +171,16 @@ class TVAENet(NeuralNet):
         """Drop the training data so that a pickled model does not carry it."""
         self.training_data_ = None
 
+    def on_epoch_begin(self, net: Any, **kwargs: Any) -> None:
+        """Start the epoch's record and put the networks in training mode.
+
+        Once per epoch rather than in every :meth:`train_step`: walking the modules costs
+        about 3 % of a step on the CPU, and nothing in an epoch switches them to evaluation
+        (validation samples from a frozen copy of the decoder's weights).
+        """
+        super().on_epoch_begin(net, **kwargs)
+        self._set_training(True)
+
     def train_step(self, batch: torch.Tensor, **fit_params: Any) -> dict[str, Any]:
         """Encode a batch, draw latents, decode, and take one step on the negative ELBO.
 
@@ -183,9 +193,8 @@ class TVAENet(NeuralNet):
             ``loss`` (for skorch's ``train_loss``) and ``y_pred`` (None); the
             ``reconstruction`` and ``kl`` terms are recorded in the batch history.
         """
-        self._set_training(True)
         data: TrainingData = self.training_data_
-        real, context = data.data[batch], data.context[batch]
+        real, context = data.data.index_select(0, batch), data.context.index_select(0, batch)
         encoder, decoder = self.module_.encoder, self.module_.decoder
         mean, log_var = encoder(torch.cat([real, context], dim=1))
         noise = torch.randn(mean.shape, generator=self.noise_, device=mean.device)
