@@ -22,6 +22,8 @@ from synthohive.exceptions import (
     QualityGateError,
 )
 from synthohive.metrics import dcr_share
+from synthohive.models.trees._estimator import growth_labels
+from synthohive.privacy import PrivacyConfig
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -301,3 +303,26 @@ def test_pruning_keeps_synthetic_rows_as_far_from_training_rows_as_from_unseen_o
         shares[fraction] = dcr_share(train, holdout, out)
     assert shares[0.0] > 0.56  # unpruned leaves repeat their rows' combinations
     assert shares[0.25] < 0.52
+
+
+def test_growth_labels_keep_the_most_frequent_codes_and_pool_the_rest():
+    codes = np.array([3, 3, 3, 1, 1, 0, 2, 4, 4, 4, 4])
+    labels, n_labels = growth_labels(codes, 5, limit=3)
+    assert n_labels == 3
+    np.testing.assert_array_equal(labels, [1, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0])
+    same, n_same = growth_labels(codes, 5, limit=5)
+    assert n_same == 5
+    assert same is codes
+
+
+def test_a_column_of_thousands_of_categories_keeps_its_dependence_cheaply():
+    rng = np.random.default_rng(0)
+    segment = rng.choice(list("abcd"), 20_000)
+    code = np.char.add(np.char.add(segment.astype(str), "-"),
+                       rng.integers(0, 1_000, 20_000).astype(str))
+    table = pd.DataFrame({"segment": segment, "code": code})
+    model = TreeSynthesizer(random_state=0, privacy=PrivacyConfig(detect=False)).fit(table)
+    assert model.training_metrics()["fit_seconds"].max() < 5
+    out = model.sample(5000, random_state=1)
+    assert (out["code"].str[0] == out["segment"]).mean() > 0.95
+    assert out["code"].nunique() > 1000  # rare categories are drawn, not only frequent ones
