@@ -124,22 +124,22 @@ def test_any_dtype_fits_compares_and_persists(tmp_path):
 ], ids=["float32", "int", "bool", "datetime-s", "nullable", "tz-aware"])
 def test_numeric_encoding_reads_numpy_columns_like_pandas(series):
     from synthohive.metrics._column import ordered_values
-    from synthohive.metrics._reference import _NumericSketch
+    from synthohive.metrics._sketch import NumericSketch
 
-    present, values = _NumericSketch.encode(series, "v")
+    present, values = NumericSketch.encode(series, "v")
     np.testing.assert_array_equal(present, series.notna().to_numpy())
     np.testing.assert_array_equal(values, ordered_values(series))
     assert values.dtype == ordered_values(series).dtype
-    assert _NumericSketch.null_share((present, values)) == float(series.isna().mean())
+    assert NumericSketch.null_share((present, values)) == float(series.isna().mean())
 
 
 def test_sketch_ks_and_histograms_match_the_generic_ones():
     from synthohive.metrics._column import ks_from_cdf
-    from synthohive.metrics._reference import _NumericSketch
+    from synthohive.metrics._sketch import NumericSketch
 
     rng = np.random.default_rng(3)
     real = pd.Series(np.round(rng.gamma(2.0, 3.0, 4000), 1))
-    sketch = _NumericSketch.fit(real, 300, 10, "x")
+    sketch = NumericSketch.fit(real, 300, 10, "x")
     for synthetic in (np.round(rng.gamma(2.2, 3.0, 2500), 1), rng.normal(0, 1, 50),
                       np.array([np.inf, 1.0, 1.0]), np.zeros(0)):
         ordered = np.sort(synthetic)
