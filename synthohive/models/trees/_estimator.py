@@ -21,6 +21,7 @@ from synthohive.exceptions import DataValidationError
 from synthohive.models.base import ConditionalGenerativeModel
 from synthohive.models.trees._columns import ColumnCoder
 from synthohive.models.trees._prune import class_scores, prune, regression_scores
+from synthohive.models.trees._smooth import support_weight
 from synthohive.models.trees._tree import CategoryLeaves, NumberLeaves, TreeArrays
 from synthohive.persistence import register_persistable
 from synthohive.privacy import PrivacyConfig
@@ -34,7 +35,8 @@ logger = logging.getLogger(__name__)
 MAX_CONDITION_ROUNDS = 200
 #: Most classes a tree of a discrete column is grown on (see :func:`growth_labels`).
 MAX_GROWTH_CLASSES = 256
-_METRIC_COLUMNS = ["step", "column", "kind", "rows", "held_out", "depth", "leaves", "fit_seconds"]
+_METRIC_COLUMNS = ["step", "column", "kind", "rows", "held_out", "depth", "leaves", "smoothing",
+                   "fit_seconds"]
 
 
 @dataclass
@@ -288,7 +290,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
                                          tree.decision_path(features[held, :width]), labels[held]))
         leaves = arrays.apply(features)
         codes = coder.target_codes(numbers, null_mask)
-        counts = CategoryLeaves.fit(leaves, codes, arrays.n_nodes, coder.null_code + 1)
+        smoothing = (support_weight(leaves[grow], codes[grow], leaves[held], codes[held],
+                                    coder.null_code + 1) if coder.is_discrete else 0.0)
+        counts = CategoryLeaves.fit(leaves, codes, arrays.n_nodes, coder.null_code + 1,
+                                    smoothing)
         histograms = None
         if not coder.is_discrete:
             spread = codes == coder.spread_code
@@ -297,7 +302,7 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         metrics = {"step": step, "column": coder.name,
                    "kind": "discrete" if coder.is_discrete else "continuous",
                    "rows": len(grow), "held_out": len(held), "depth": arrays.depth,
-                   "leaves": arrays.n_leaves,
+                   "leaves": arrays.n_leaves, "smoothing": smoothing,
                    "fit_seconds": time.perf_counter() - started}
         logger.debug("Tree of column %r: %s", coder.name, metrics)
         return _ColumnModel(arrays, counts, histograms, metrics)
@@ -309,7 +314,9 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         -------
         DataFrame
             ``step``, ``column``, ``kind`` (discrete/continuous), ``rows`` (rows the tree
-            was grown on), ``depth``, ``leaves`` and ``fit_seconds``.
+            was grown on), ``held_out`` (rows that pruned it), ``depth``, ``leaves``,
+            ``smoothing`` (weight added to each code a leaf holds, chosen on the held-out
+            rows; 0 for a continuous column) and ``fit_seconds``.
         """
         self._check_fitted()
         return pd.DataFrame([m.metrics for m in self.column_models_], columns=_METRIC_COLUMNS)

@@ -5,7 +5,8 @@ threshold) and routes rows to their leaves with numpy, one tree level at a time 
 rows still inside the tree. :class:`CategoryLeaves` and :class:`NumberLeaves` hold what each
 leaf knows about the column the tree predicts and draw from it:
 
-* categories: the count of each code among the leaf's training rows;
+* categories: the count of each code among the leaf's training rows (drawn evened out by
+  a smoothing weight, see ``_smooth``);
 * numbers (besides the atoms and missing values counted as codes, see ``_columns``): an
   equal-mass histogram of the leaf's other values (up to ``max_bins`` bins of at least
   ``min_samples_leaf`` rows each), on the column's quantile scale
@@ -180,31 +181,39 @@ class CategoryLeaves:
         Codes seen in the node, ascending.
     counts : ndarray of int64
         Training rows of the node holding each code.
+    smoothing : float, default=0.0
+        Weight added to the count of every code a node holds before drawing (see
+        :mod:`synthohive.models.trees._smooth`).
     """
 
     offsets: np.ndarray
     codes: np.ndarray
     counts: np.ndarray
+    smoothing: float = 0.0
     _keys: np.ndarray = field(init=False, repr=False)
 
     @classmethod
-    def fit(cls, leaves: np.ndarray, codes: np.ndarray, n_nodes: int, n_codes: int
-            ) -> CategoryLeaves:
+    def fit(cls, leaves: np.ndarray, codes: np.ndarray, n_nodes: int, n_codes: int,
+            smoothing: float = 0.0) -> CategoryLeaves:
         """Count ``codes`` (integers in ``[0, n_codes)``) per leaf of each row."""
         keys, counts = np.unique(leaves * n_codes + codes, return_counts=True)
-        return cls(_segments(keys // n_codes, n_nodes), keys % n_codes, counts)
+        return cls(_segments(keys // n_codes, n_nodes), keys % n_codes, counts, smoothing)
 
     def __post_init__(self) -> None:
         """Precompute the search keys of :meth:`sample`."""
         owner, before, totals = self._totals()
-        within = (np.cumsum(self.counts) - before[owner]) / np.maximum(totals[owner], 1)
+        within = (np.cumsum(self._weights()) - before[owner]) / np.maximum(totals[owner], 1)
         # ``node + cumulative share`` increases over all entries: one search serves all rows.
         self._keys = owner + within
 
+    def _weights(self) -> np.ndarray:
+        """Return the drawing weight of every entry: its count plus the smoothing."""
+        return self.counts + self.smoothing
+
     def _totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return the node of every entry, the rows counted before it and per node."""
+        """Return the node of every entry, the weight drawn before it and per node."""
         owner = np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
-        running = np.concatenate([[0], np.cumsum(self.counts)])
+        running = np.concatenate([[0.0], np.cumsum(self._weights())])
         before = running[self.offsets[:-1]]
         return owner, before, running[self.offsets[1:]] - before
 
@@ -217,22 +226,24 @@ class CategoryLeaves:
         return self.codes[np.minimum(position, self.offsets[leaves + 1] - 1)]
 
     def probability(self, leaves: np.ndarray, code: int) -> np.ndarray:
-        """Share of ``code`` among the training rows of each row's leaf."""
+        """Probability that a row of each leaf draws ``code``."""
         owner, _, totals = self._totals()
         by_node = np.zeros(len(self.offsets) - 1)
         hit = self.codes == code
-        by_node[owner[hit]] = self.counts[hit] / totals[owner[hit]]
+        by_node[owner[hit]] = self._weights()[hit] / totals[owner[hit]]
         return by_node[leaves]
 
     def to_state(self) -> dict[str, Any]:
-        """Return the counts as arrays."""
-        return {"offsets": self.offsets, "codes": self.codes, "counts": self.counts}
+        """Return the counts as arrays, and the smoothing."""
+        return {"offsets": self.offsets, "codes": self.codes, "counts": self.counts,
+                "smoothing": self.smoothing}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> CategoryLeaves:
         """Rebuild from :meth:`to_state`."""
         return cls(*(np.asarray(state[k], dtype=np.int64) for k in ("offsets", "codes",
-                                                                      "counts")))
+                                                                      "counts")),
+                   smoothing=float(state["smoothing"]))
 
 
 @dataclass

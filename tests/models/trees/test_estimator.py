@@ -87,7 +87,7 @@ def test_training_metrics_one_row_per_tree(table, fitted):
     metrics = fitted.training_metrics()
     assert metrics["column"].tolist() == list(table.columns)
     assert metrics.columns.tolist() == ["step", "column", "kind", "rows", "held_out", "depth",
-                                        "leaves", "fit_seconds"]
+                                        "leaves", "smoothing", "fit_seconds"]
     assert (metrics["leaves"] >= 1).all()
     present = table.notna().sum().to_numpy()  # continuous trees grow on present values
     assert (metrics["rows"] + metrics["held_out"] == np.where(
