@@ -19,8 +19,8 @@ from synthohive._version import __version__
 from synthohive.exceptions import SerializationError
 
 FORMAT_NAME = "synthohive-artifact"
-FORMAT_VERSION = 3  # 2: privacy, constraints, training metrics and range-kept normalisers;
-# 3: id-like columns drawn jointly (relational id_rows)
+FORMAT_VERSION = 4  # 2: privacy, constraints, training metrics and range-kept normalisers;
+# 3: id-like columns drawn jointly (relational id_rows); 4: smoothing of tree leaves' counts
 _MANIFEST = "manifest.json"
 _TENSORS = "tensors.pt"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
