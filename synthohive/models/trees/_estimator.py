@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 MAX_CONDITION_ROUNDS = 200
 #: Most classes a tree of a discrete column is grown on (see :func:`growth_labels`).
 MAX_GROWTH_CLASSES = 256
+#: scikit-learn's warning about a classification target of mostly distinct values.
+_MANY_CLASSES = "The number of unique classes is greater than 50%"
 _METRIC_COLUMNS = ["step", "column", "kind", "rows", "held_out", "depth", "leaves", "smoothing",
                    "fit_seconds"]
 
@@ -222,7 +225,10 @@ class TreeSynthesizer(ConditionalGenerativeModel):
         if self.verbose:
             results = tqdm(results, total=len(self.coders_), unit="column",
                            desc=type(self).__name__)
-        self.column_models_ = list(results)
+        with warnings.catch_warnings():
+            # A discrete column of mostly distinct codes is still a classification target.
+            warnings.filterwarnings("ignore", message=_MANY_CLASSES, category=UserWarning)
+            self.column_models_ = list(results)
         logger.info("%s fitted %d trees on %d rows (%d context columns): %d leaves in all",
                     type(self).__name__, len(self.coders_), len(X), len(self.context_coders_),
                     sum(m.tree.n_leaves for m in self.column_models_))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import joblib
@@ -326,3 +327,12 @@ def test_a_column_of_thousands_of_categories_keeps_its_dependence_cheaply():
     out = model.sample(5000, random_state=1)
     assert (out["code"].str[0] == out["segment"]).mean() > 0.95
     assert out["code"].nunique() > 1000  # rare categories are drawn, not only frequent ones
+
+
+def test_a_column_of_mostly_distinct_categories_fits_without_warnings():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"code": [f"c{i}" for i in rng.permutation(300)],
+                          "group": rng.choice(["a", "b"], 300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TreeSynthesizer(random_state=0).fit(table)
