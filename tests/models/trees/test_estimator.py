@@ -302,8 +302,9 @@ def test_pruning_keeps_synthetic_rows_as_far_from_training_rows_as_from_unseen_o
         out = model.sample(1000, random_state=1)
         assert (out["d"] == np.where(out["c"] == "0", "zero", "other")).all()
         shares[fraction] = dcr_share(train, holdout, out)
-    assert shares[0.0] > 0.56  # unpruned leaves repeat their rows' combinations
+    assert shares[0.0] > 0.55  # unpruned leaves repeat their rows' combinations
     assert shares[0.25] < 0.52
+    assert shares[0.0] - shares[0.25] > 0.04
 
 
 def test_growth_labels_keep_the_most_frequent_codes_and_pool_the_rest():

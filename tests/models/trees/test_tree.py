@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.tree import DecisionTreeRegressor
 
-from synthohive.models.trees._tree import CategoryLeaves, NumberLeaves, TreeArrays
+from synthohive.models.trees._tree import CategoryLeaves, NumberLeaves, TreeArrays, stratified
 
 
 def test_apply_matches_scikit_learn_and_survives_state():
@@ -68,3 +68,29 @@ def test_node_depths_and_pruned_tree_route_like_the_kept_splits():
     assert arrays.pruned(np.zeros(arrays.n_nodes, dtype=bool)).n_nodes == 1
     np.testing.assert_array_equal(arrays.pruned(np.ones(arrays.n_nodes, dtype=bool)).apply(
         features), arrays.apply(features))
+
+
+def test_stratified_uniforms_fill_each_leaf_s_strata_once():
+    leaves = np.random.default_rng(4).integers(0, 3, 1000)
+    order, uniforms = stratified(leaves, np.random.default_rng(5))
+    assert np.all(np.diff(leaves[order]) >= 0)
+    for leaf in range(3):
+        mine = np.sort(uniforms[leaves[order] == leaf])
+        np.testing.assert_array_equal(np.floor(mine * len(mine)), np.arange(len(mine)))
+    # Each row's uniform is still uniform over [0, 1): its stratum is random.
+    firsts = [uniforms[np.argsort(order)][0] for order, uniforms in
+              (stratified(leaves, np.random.default_rng(seed)) for seed in range(2000))]
+    assert np.histogram(firsts, bins=4, range=(0, 1))[0].min() > 420
+
+
+def test_leaves_draw_their_shares_without_sampling_noise():
+    counts = CategoryLeaves.fit(np.repeat([1, 2], [10, 4]), np.array([0] * 4 + [1] * 6 + [2] * 4),
+                                n_nodes=3, n_codes=3)
+    drawn = counts.sample(np.repeat([1, 2, 1], [50, 30, 50]), np.random.default_rng(6))
+    assert np.bincount(drawn, minlength=3).tolist() == [40, 60, 30]  # 40 % of leaf 1's 100 rows
+    values = np.random.default_rng(7).normal(size=200)
+    histograms = NumberLeaves.fit(np.ones(200, dtype=np.int64), values, n_nodes=2,
+                                  min_samples_leaf=20, max_bins=32)
+    numbers = histograms.sample(np.ones(1000, dtype=np.int64), np.random.default_rng(8))
+    edges = histograms.edges[histograms.offsets[1]:histograms.offsets[2]]
+    assert np.histogram(numbers, bins=edges)[0].tolist() == [100] * 10
