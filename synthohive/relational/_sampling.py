@@ -122,7 +122,8 @@ class SamplingMixin:
             return []
         judged = to_offsets(plan.offsets, chunk[list(plan.model_columns)])
         report = assess(reference, judged, table=plan.name)
-        logger.info("%s", report.summary(plan.name))
+        if logger.isEnabledFor(logging.INFO):  # the summary is built only when it is logged
+            logger.info("%s", report.summary(plan.name))
         if isinstance(quality_threshold, Mapping):
             quality_threshold = {
                 key: limit for key, limit in quality_threshold.items()
