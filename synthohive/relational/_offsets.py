@@ -119,7 +119,9 @@ def from_offsets(rules: tuple[OffsetRule, ...], generated: pd.DataFrame) -> pd.D
     out = generated.rename(columns={r.fitted: r.column for r in rules})
     for rule in rules:
         steps = pd.to_numeric(out[rule.column], errors="raise").round()
-        anchor = pd.to_datetime(out[rule.anchor])
+        anchor = out[rule.anchor]
+        if not pd.api.types.is_datetime64_any_dtype(anchor):  # converting datetimes is slow
+            anchor = pd.to_datetime(anchor)
         out[rule.column] = anchor + pd.to_timedelta(steps, unit=rule.unit)
     return out
 
