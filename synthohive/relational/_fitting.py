@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,7 +84,8 @@ class Fitted:
 
 
 def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
-                inherit_threshold: float | None, datetime_offsets: bool) -> Layout:
+                inherit_threshold: float | None, datetime_offsets: bool,
+                personal: Mapping[str, Collection[str]]) -> Layout:
     """Compute the plan of every validated training table.
 
     Parameters
@@ -97,6 +98,9 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
         Detection threshold of copied columns (:mod:`._inherit`); None detects none.
     datetime_offsets : bool
         Whether to detect datetime offsets (:mod:`._offsets`).
+    personal : mapping of str to collection of str
+        Per table, the columns the privacy sanitiser replaced: they are no context
+        (:class:`~._plan.TablePlan`).
 
     Returns
     -------
@@ -105,7 +109,8 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
     """
     order = schema.topological_order()
     sizes = {name: len(frame) for name, frame in tables.items()}
-    plans = {name: build_plan(schema, name, tables[name], sizes) for name in order}
+    plans = {name: build_plan(schema, name, tables[name], sizes, personal.get(name, ()))
+             for name in order}
     keys = {name: pd.Index(tables[name][plans[name].primary_key])
             for name in order if plans[name].primary_key is not None}
     linked = {name: {r.column: parent_positions(tables[name][r.column], keys[r.parent_table])
@@ -228,10 +233,10 @@ def table_directory(checkpoint_dir: Any, table: str) -> str:
 
 
 def parent_context(plan: TablePlan, frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Learned columns of a parent table, the context of its cardinality estimators."""
-    if not plan.model_columns:
+    """Learned columns of a parent table, but personal ones: its cardinality estimators' context."""
+    if not plan.count_columns:
         return None
-    return frame[list(plan.model_columns)].reset_index(drop=True)
+    return frame[list(plan.count_columns)].reset_index(drop=True)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,16 @@ gives how many children each generated parent row gets. Every other relation is
 estimator, and the child rows take those slots in random order (see ``doc/relational.md``).
 The model of the table is conditioned on the attributes of **all** its parents.
 
+Personal columns
+----------------
+A learned column that the privacy sanitiser replaced (names, addresses, notes: fakes that
+each stand for one real person or entity) is *personal*. It is learned and generated like
+any other column, but it is never context: neither the children's models nor their
+cardinality estimators are conditioned on it. A pseudonym stands for one individual, so
+conditioning on it would hand each individual's own children (their count, their values)
+to the fake that stands for them, a record linkable to the real one; the parent's other
+attributes (a title, a city, a hire date) carry what the children depend on.
+
 Inherited columns
 -----------------
 A column that copies a parent's column in (almost) every row (see :mod:`._inherit`) is
@@ -32,7 +42,7 @@ training rows' copy patterns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -160,8 +170,9 @@ class TablePlan:
         Columns learned by the table's model.
     context_columns : tuple of str
         Learned columns that the children of this table are conditioned on: all of them
-        except text columns with more than ``CONTEXT_MAX_CATEGORIES`` distinct values (such
-        a column mostly tells parent rows apart; as context it would be a wide one-hot).
+        except personal ones and text columns with more than ``CONTEXT_MAX_CATEGORIES``
+        distinct values (such a column mostly tells parent rows apart; as context it would
+        be a wide one-hot).
     id_like_columns : tuple of str
         Columns resampled from their observed values.
     relations : tuple of RelationPlan
@@ -176,6 +187,9 @@ class TablePlan:
     dependencies : tuple of DependencyRule
         Text columns filled from another learned column of the row (see
         :mod:`._dependencies`); not learned, still context of the children.
+    personal : tuple of str
+        Learned columns holding sanitised values (see "Personal columns" above): never
+        context of the children or of their counts.
     """
 
     name: str
@@ -190,6 +204,12 @@ class TablePlan:
     offsets: tuple[OffsetRule, ...] = ()
     id_anchor: str | None = None
     dependencies: tuple[DependencyRule, ...] = ()
+    personal: tuple[str, ...] = ()
+
+    @property
+    def count_columns(self) -> tuple[str, ...]:
+        """Learned columns the children counts of this table's rows may depend on."""
+        return tuple(c for c in self.model_columns if c not in self.personal)
 
     @property
     def fitted_columns(self) -> tuple[str, ...]:
@@ -228,6 +248,7 @@ class TablePlan:
             id_anchor=data.get("id_anchor"),
             dependencies=tuple(DependencyRule.from_dict(r)
                                for r in data.get("dependencies", ())),
+            personal=tuple(data.get("personal", ())),
         )
 
     def with_dependencies(self, rules: tuple[DependencyRule, ...]) -> TablePlan:
@@ -256,7 +277,7 @@ def _wide_text(values: pd.Series) -> bool:
 
 
 def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
-               parent_sizes: Mapping[str, int]) -> TablePlan:
+               parent_sizes: Mapping[str, int], personal: Collection[str] = ()) -> TablePlan:
     """Compute the plan of one training table.
 
     Parameters
@@ -269,6 +290,8 @@ def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
         The validated training table.
     parent_sizes : mapping of str to int
         Rows of every training table, used to rank candidate driving relations.
+    personal : collection of str, default=()
+        Columns the privacy sanitiser replaced (see "Personal columns" above).
 
     Returns
     -------
@@ -303,9 +326,11 @@ def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
         primary_key=spec.primary_key,
         output_columns=output,
         model_columns=model_columns,
-        context_columns=tuple(c for c in model_columns if not _wide_text(frame[c])),
+        context_columns=tuple(c for c in model_columns
+                              if c not in personal and not _wide_text(frame[c])),
         id_like_columns=id_like,
         relations=tuple(relations[i] for i in order),
+        personal=tuple(c for c in model_columns if c in personal),
     )
 
 

@@ -228,7 +228,10 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         seed = draw_seed(self.random_state)
         sanitizer = PIISanitizer(self.privacy, random_state=derive_seed(seed, "privacy"))
         tables = sanitizer.fit_transform(tables, schema=schema)
-        layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets)
+        personal = {name: [c for c in frame.columns if f"{name}.{c}" in sanitizer.columns_]
+                    for name, frame in tables.items()}
+        layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets,
+                             personal)
         fitted = fit_tables(layout, tables, seed, self._model_template,
                             self._cardinality_template, self.checkpoint_dir)
         order, plans = layout.order, layout.plans
