@@ -224,7 +224,8 @@ def generate_chunk(synth: Any, plan: TablePlan, seed: int, key: tuple[int, ...],
         # with the row's anchor value: they stay coherent with each other and with it.
         rows = synth.id_rows_[name]
         picks = draw_rows(rows, parts[plan.id_anchor] if plan.id_anchor else None,
-                          stop - start, numpy_generator(derive_seed(seed, name, "id_like", *key)))
+                          stop - start, numpy_generator(derive_seed(seed, name, "id_like", *key)),
+                          start, numpy_generator(derive_seed(seed, name, "id_like")))
         for j, column in enumerate(plan.id_like_columns):
             parts[column] = take_rows(synth.id_values_[name][column], rows["present"][:, j],
                                       picks)

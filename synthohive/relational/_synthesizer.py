@@ -28,6 +28,7 @@ from synthohive.relational._fitting import fit_tables, plan_tables
 from synthohive.relational._guard import ContextGuard
 from synthohive.relational._inherit import DEFAULT_THRESHOLD
 from synthohive.relational._plan import TablePlan
+from synthohive.relational._reserve import pooled, reserve_tables
 from synthohive.relational._sampling import SamplingMixin
 from synthohive.relational._values import joint_rows, observed_values
 from synthohive.schema import Schema
@@ -118,12 +119,14 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         Kind, strategy and evidence of every sanitised ``"table.column"`` (no values).
     id_values_ : dict of str to dict of str to ndarray
         Non-null values of the id-like columns after sanitisation (fakes in place of
-        personal and identifier-like values), in row order, drawn at generation.
+        personal and identifier-like values), in row order, drawn at generation: the
+        training rows', then those of the reserve rows (more fakes, so that generated rows
+        need not repeat an identity; see :mod:`synthohive.relational._reserve`).
     id_rows_ : dict of str to dict of str to ndarray
-        Per table, which training rows hold a value in each id-like column and, with an
-        anchor (``plans_[table].id_anchor``), each row's anchor value: a generated row takes
-        all its id-like values from one training row with its anchor value (see
-        :func:`synthohive.relational._values.joint_rows`).
+        Per table, which of these rows hold a value in each id-like column, which are
+        reserve rows and, with an anchor (``plans_[table].id_anchor``), each row's anchor
+        value: a generated row takes all its id-like values from one row with its anchor
+        value (see :func:`synthohive.relational._values.joint_rows`).
     inherit_values_ : dict of str to dict of str to ndarray
         Per table and inherited column, the non-null values of the training rows that did
         not copy their parent, drawn for the generated rows that do not.
@@ -227,7 +230,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         tables = validated_tables(schema, tables, self.on_orphans)
         seed = draw_seed(self.random_state)
         sanitizer = PIISanitizer(self.privacy, random_state=derive_seed(seed, "privacy"))
-        tables = sanitizer.fit_transform(tables, schema=schema)
+        real, tables = tables, sanitizer.fit_transform(tables, schema=schema)
         personal = {name: [c for c in frame.columns if f"{name}.{c}" in sanitizer.columns_]
                     for name, frame in tables.items()}
         layout = plan_tables(schema, tables, self.inherit_threshold, self.datetime_offsets,
@@ -244,10 +247,13 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         self.cardinality_ = fitted.cardinality
         self.dtypes_ = {name: {c: str(tables[name][c].dtype) for c in plans[name].output_columns}
                         for name in order}
-        self.id_values_ = {name: {c: observed_values(tables[name][c])
+        reserves = reserve_tables(sanitizer, real, tables, plans, seed)
+        pools = {name: pooled(tables[name], plans[name], reserves.get(name)) for name in order}
+        self.id_values_ = {name: {c: observed_values(pools[name][0][c])
                                   for c in plans[name].id_like_columns} for name in order}
-        self.id_rows_ = {name: joint_rows(tables[name], plans[name].id_like_columns,
-                                          plans[name].id_anchor) for name in order}
+        self.id_rows_ = {name: joint_rows(pools[name][0], plans[name].id_like_columns,
+                                          plans[name].id_anchor, pools[name][1])
+                         for name in order}
         self.inherit_values_ = layout.inherit_values
         self.copy_patterns_ = layout.copy_patterns
         self.seed_ = seed

@@ -85,8 +85,8 @@ def resample(values: np.ndarray, null_rate: float, n: int,
     return pd.Series(full).where(~null, None)
 
 
-def joint_rows(frame: pd.DataFrame, columns: Sequence[str],
-               anchor: str | None) -> dict[str, np.ndarray]:
+def joint_rows(frame: pd.DataFrame, columns: Sequence[str], anchor: str | None,
+               reserve: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Return what :func:`draw_rows` and :func:`take_rows` need of the training rows.
 
     Parameters
@@ -97,16 +97,21 @@ def joint_rows(frame: pd.DataFrame, columns: Sequence[str],
         Its id-like columns.
     anchor : str or None
         The anchor column (:func:`._anchor.choose_anchor`).
+    reserve : ndarray of bool, optional
+        Which rows of ``frame`` are reserve rows (:mod:`._reserve`); default: none.
 
     Returns
     -------
     dict of str to ndarray
-        ``"present"``: bool, one row per training row and one column per id-like column,
+        ``"present"``: bool, one row per pool row and one column per id-like column,
         True where it holds a value. With an anchor, ``"anchor_levels"``: its distinct
-        non-null values as text, and ``"anchor_codes"``: each training row's position in
-        them (``len(anchor_levels)`` for a null).
+        non-null values as text, and ``"anchor_codes"``: each pool row's position in
+        them (``len(anchor_levels)`` for a null). With reserve rows, ``"reserve"``: the
+        flags.
     """
     out = {"present": frame[list(columns)].notna().to_numpy()}
+    if reserve is not None and reserve.any():
+        out["reserve"] = reserve
     if anchor is not None:
         codes, levels = pd.factorize(_as_text(frame[anchor]))
         out["anchor_levels"] = np.asarray(levels, dtype=str)
@@ -115,43 +120,64 @@ def joint_rows(frame: pd.DataFrame, columns: Sequence[str],
 
 
 def draw_rows(rows: Mapping[str, np.ndarray], anchor: pd.Series | None, n: int,
-              rng: np.random.Generator) -> np.ndarray:
-    """Training row whose id-like values each of ``n`` generated rows takes.
+              rng: np.random.Generator, start: int = 0,
+              order_rng: np.random.Generator | None = None) -> np.ndarray:
+    """Pool row whose id-like values each of ``n`` generated rows takes.
 
     Within each group of generated rows with one anchor value (all rows without an
-    anchor), the training rows of that value are used as evenly as ``n`` allows: each
-    ``k`` times plus a random subset of them once more, in random order (like
-    :func:`resample`; at ``n`` equal to the training rows, a permutation). A generated row
-    whose anchor value no training row has draws among all training rows.
+    anchor), the pool rows of that value are used as evenly as ``n`` allows, in an order
+    that puts the training rows first (shuffled) and the reserve rows after them (shuffled;
+    see :mod:`._reserve`): the group's ``k``-th generated row takes the ``k``-th row of that
+    order, and only a group with more generated rows than the whole order starts it again.
+    At ``n`` equal to the training rows and an anchor drawn like the training one this is a
+    permutation of the training rows; where a group gets more rows, its reserve keeps them
+    distinct. A generated row whose anchor value no training row has draws among all rows.
+
+    Rows sampled in chunks stay distinct across chunks: every chunk draws the same order
+    (``order_rng`` seeded alike in each) and starts each group at its share of ``start``
+    (the number of rows generated before the chunk) spread over the whole order, training
+    and reserve rows: the chunks take runs of it with gaps between them that absorb a
+    chunk's drift (a chunk after the first may then take some reserve rows before all
+    training rows are used).
 
     Parameters
     ----------
     rows : mapping of str to ndarray
-        From :func:`joint_rows`.
+        From :func:`joint_rows`, with the ``"reserve"`` flags of :mod:`._reserve` when
+        there are reserve rows.
     anchor : Series or None
         The generated values of the anchor column; None without an anchor.
     n : int
         Generated rows.
     rng : numpy.random.Generator
-        Source of randomness.
+        Source of this chunk's randomness (which of its rows takes which place).
+    start : int, default=0
+        Rows generated before these ones.
+    order_rng : numpy.random.Generator, optional
+        Source of the order, seeded alike for every chunk of one sample; default ``rng``.
 
     Returns
     -------
     ndarray of int64
-        ``n`` training row positions.
+        ``n`` pool row positions.
     """
-    n_train = len(rows["present"])
-    everywhere = np.zeros(n_train, dtype=np.int64)
+    order_rng = rng if order_rng is None else order_rng
+    present = rows["present"]
+    reserve = rows.get("reserve", np.zeros(len(present), dtype=bool))
+    everywhere = np.zeros(len(present), dtype=np.int64)
     if anchor is None or "anchor_codes" not in rows:
-        return _even_picks(everywhere, np.zeros(n, dtype=np.int64), rng)
-    levels, train = rows["anchor_levels"], rows["anchor_codes"]
+        return _spread_picks(everywhere, reserve, np.zeros(n, dtype=np.int64), start,
+                             order_rng, rng)
+    levels, pool = rows["anchor_levels"], rows["anchor_codes"]
     wanted = pd.Index(levels).get_indexer(_as_text(anchor).fillna("").to_numpy(dtype=object))
     wanted = np.where(anchor.isna().to_numpy(), len(levels), wanted)
-    sizes = np.bincount(train, minlength=len(levels) + 1)
+    sizes = np.bincount(pool, minlength=len(levels) + 1)
     anchored = (wanted >= 0) & (sizes[np.maximum(wanted, 0)] > 0)
     picks = np.empty(n, dtype=np.int64)
-    picks[anchored] = _even_picks(train, wanted[anchored], rng)
-    picks[~anchored] = _even_picks(everywhere, np.zeros(int((~anchored).sum()), np.int64), rng)
+    picks[anchored] = _spread_picks(pool, reserve, wanted[anchored], start, order_rng, rng)
+    picks[~anchored] = _spread_picks(everywhere, reserve,
+                                     np.zeros(int((~anchored).sum()), np.int64), start,
+                                     order_rng, rng)
     return picks
 
 
@@ -180,20 +206,26 @@ def take_rows(values: np.ndarray, present: np.ndarray, picks: np.ndarray) -> pd.
     return pd.Series(drawn) if held.all() else pd.Series(drawn).where(held, None)
 
 
-def _even_picks(train: np.ndarray, wanted: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each wanted group code, a training row of that group; each group's rows used evenly.
+def _spread_picks(pool: np.ndarray, reserve: np.ndarray, wanted: np.ndarray, start: int,
+                  order_rng: np.random.Generator, rng: np.random.Generator) -> np.ndarray:
+    """For each wanted group code, a pool row of that group (see :func:`draw_rows`).
 
-    Every code in ``wanted`` must have training rows.
+    ``pool`` holds each pool row's group, ``reserve`` whether it is a reserve row. Every code
+    in ``wanted`` must have pool rows.
     """
-    n_groups = int(max(train.max(initial=-1), wanted.max(initial=-1))) + 1
-    order = np.lexsort((rng.random(len(train)), train))  # each group's rows, shuffled
-    sizes = np.bincount(train, minlength=n_groups)
+    n_groups = int(max(pool.max(initial=-1), wanted.max(initial=-1))) + 1
+    # each group's training rows, then its reserve rows, each shuffled: the same every chunk
+    order = np.lexsort((order_rng.random(len(pool)), reserve, pool))
+    sizes = np.bincount(pool, minlength=n_groups)
     starts = np.cumsum(sizes) - sizes
+    # where this chunk starts in each group's order: its share of the rows before it, spread
+    # over training and reserve rows, so that a chunk drawing more than its share of a group
+    # runs into a gap rather than into the next chunk's rows
+    first = start * sizes // max(int((~reserve).sum()), 1)
     turn = np.lexsort((rng.random(len(wanted)), wanted))  # each group's wanted rows, shuffled
     grouped = wanted[turn]
-    wanted_starts = np.cumsum(np.bincount(wanted, minlength=n_groups)) - np.bincount(
-        wanted, minlength=n_groups)
-    rank = np.arange(len(wanted)) - wanted_starts[grouped]
+    counts = np.bincount(wanted, minlength=n_groups)
+    rank = first[grouped] + np.arange(len(wanted)) - (np.cumsum(counts) - counts)[grouped]
     picks = np.empty(len(wanted), dtype=np.int64)
     picks[turn] = order[starts[grouped] + rank % np.maximum(sizes[grouped], 1)]
     return picks

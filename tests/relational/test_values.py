@@ -94,3 +94,29 @@ def test_draw_rows_is_seeded():
     anchor = pd.Series(["FR", "US", "FR", None, "DE"])
     one = draw_rows(rows, anchor, 5, np.random.default_rng(7))
     assert one.tolist() == draw_rows(rows, anchor, 5, np.random.default_rng(7)).tolist()
+
+
+def test_draw_rows_take_training_rows_first_then_reserve_rows():
+    frame, rows = _rows("country")
+    reserve = np.array([False] * 4 + [True] * 2)
+    rows = joint_rows(frame.assign(country=["FR"] * 6), ["phone", "name"], "country", reserve)
+    assert rows["reserve"].tolist() == reserve.tolist()
+    fr = pd.Series(["FR"] * 4)
+    assert sorted(draw_rows(rows, fr, 4, np.random.default_rng(0))) == [0, 1, 2, 3]
+    more = draw_rows(rows, pd.Series(["FR"] * 5), 5, np.random.default_rng(1))
+    assert len(set(more)) == 5
+    assert set(more) >= {0, 1, 2, 3}
+
+
+def test_draw_rows_in_chunks_continue_one_order():
+    _, rows = _rows()
+    chunks = [draw_rows(rows, None, stop - start, np.random.default_rng(start), start,
+                        np.random.default_rng(9)) for start, stop in [(0, 2), (2, 5), (5, 6)]]
+    assert sorted(np.concatenate(chunks)) == list(range(6))  # distinct across chunks
+    anchored = joint_rows(pd.DataFrame({"v": [f"x{i}" for i in range(40)],
+                                        "g": ["a"] * 30 + ["b"] * 10}), ["v"], "g")
+    anchor = pd.Series(["a", "a", "a", "b"] * 10)
+    picks = np.concatenate([draw_rows(anchored, anchor[s:s + 8].reset_index(drop=True), 8,
+                                      np.random.default_rng(s), s, np.random.default_rng(3))
+                            for s in range(0, 40, 8)])
+    assert len(set(picks)) == 40
