@@ -8,8 +8,8 @@ e-mail address, one phone number and one street address, where every real one ha
 
 So ``fit`` adds *reserve rows* to the pool: the id-like columns of some training rows
 sanitised again, with other seeds. The sanitiser fakes every personal value anew (a new
-name, an e-mail address made of it, a phone in the same format), and the anchor column,
-which is never sanitised, keeps its value, so the reserve rows follow their anchor like
+name, an e-mail address made of it, a phone in the same format), and each reserve row
+keeps the anchor value of its training row, so the reserve rows follow their anchor like
 the others. Each anchor group gets ``RESERVE_MIN`` rows plus ``RESERVE_SHARE`` of its rows
 (a group of two rows gets nine, made in five passes over them): enough for the drift of
 one sample at the training size, at a tenth of the pool's size on a large table. A reserve
@@ -69,7 +69,12 @@ def reserve_tables(sanitizer: PIISanitizer, real: Mapping[str, pd.DataFrame],
                                      for name, (rows, passes) in sources.items()
                                      if (passes == number).any()})
         for name, frame in again.items():
-            parts[name].append(frame[_pool_columns(plans[name])])
+            part = frame[list(plans[name].id_like_columns)].reset_index(drop=True)
+            anchor = plans[name].id_anchor
+            if anchor is not None:  # the training rows' value, sanitised or not
+                rows, passes = sources[name]
+                part[anchor] = sanitised[name][anchor].iloc[rows[passes == number]].to_numpy()
+            parts[name].append(part)
     reserves = {}
     avoid = _real_values(sanitizer, real) if parts else pd.Index([])
     for name, frames in parts.items():
