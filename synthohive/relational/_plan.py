@@ -25,19 +25,14 @@ The model of the table is conditioned on the attributes of **all** its parents.
 Personal columns
 ----------------
 A learned column that the privacy sanitiser replaced (names, addresses, notes: fakes that
-each stand for one real person or entity) is *personal*. It is learned and generated like
-any other column, but it is never context: neither the children's models nor their
-cardinality estimators are conditioned on it. A pseudonym stands for one individual, so
-conditioning on it would hand each individual's own children (their count, their values)
-to the fake that stands for them, a record linkable to the real one; the parent's other
-attributes (a title, a city, a hire date) carry what the children depend on.
-
-Inherited columns
------------------
-A column that copies a parent's column in (almost) every row (see :mod:`._inherit`) is
-neither learned nor resampled: an :class:`InheritRule` takes the generated parent's value,
-and, when some linked training rows did not copy, which rows copy is drawn from the
-training rows' copy patterns.
+each stand for one real person or entity) is *personal*. It is learned, generated and
+context of the children's models like any other column, but the children *counts* never
+depend on it. A pseudonym tells the parents apart and nothing else, so counts conditioned
+on it (the cardinality's label ranking) hand each person's own number of children to the
+fake that stands for them: northwind's nine employees each kept their exact number of
+orders and territories under the fake of their last name, a record linkable to the real
+employee. Children's models do keep it as context: leaving it out there took SDMetrics
+quality on northwind from 0.810 to 0.799 at seed 1 (below 0.80) with no gain in DCR share.
 """
 
 from __future__ import annotations
@@ -170,9 +165,8 @@ class TablePlan:
         Columns learned by the table's model.
     context_columns : tuple of str
         Learned columns that the children of this table are conditioned on: all of them
-        except personal ones and text columns with more than ``CONTEXT_MAX_CATEGORIES``
-        distinct values (such a column mostly tells parent rows apart; as context it would
-        be a wide one-hot).
+        except text columns with more than ``CONTEXT_MAX_CATEGORIES`` distinct values (such
+        a column mostly tells parent rows apart; as context it would be a wide one-hot).
     id_like_columns : tuple of str
         Columns resampled from their observed values.
     relations : tuple of RelationPlan
@@ -189,7 +183,7 @@ class TablePlan:
         :mod:`._dependencies`); not learned, still context of the children.
     personal : tuple of str
         Learned columns holding sanitised values (see "Personal columns" above): never
-        context of the children or of their counts.
+        context of the children counts.
     """
 
     name: str
@@ -326,8 +320,7 @@ def build_plan(schema: Schema, name: str, frame: pd.DataFrame,
         primary_key=spec.primary_key,
         output_columns=output,
         model_columns=model_columns,
-        context_columns=tuple(c for c in model_columns
-                              if c not in personal and not _wide_text(frame[c])),
+        context_columns=tuple(c for c in model_columns if not _wide_text(frame[c])),
         id_like_columns=id_like,
         relations=tuple(relations[i] for i in order),
         personal=tuple(c for c in model_columns if c in personal),
