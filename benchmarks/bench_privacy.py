@@ -26,6 +26,10 @@ For each dataset it prints three things, with the library defaults (``model=None
    model that learns them from the sample inherits). Printed for the first split, then the
    mean, least and largest value over ``--splits`` splits.
 
+4. **Distinct identities**: for every id-like column of the relational sample (names,
+   e-mails, phones: drawn from sanitised rows, see ``doc/relational.md``) whose real values
+   are all distinct, how many distinct values the synthetic column holds (real: all).
+
 Datasets that the installed package does not ship are read from ``--data-dir`` (a folder
 holding ``<name>/schema.json``, ``dtypes.json`` and the CSV files).
 """
@@ -106,6 +110,17 @@ def fidelity(tables: Tables, synthetic: Tables, sensitive: dict) -> float:
     return float(np.mean(scores))
 
 
+def identities(synth: sh.RelationalSynthesizer, tables: Tables, synthetic: Tables) -> str:
+    """Distinct values of each synthetic id-like column whose real values are distinct."""
+    parts = []
+    for name, plan in synth.plans_.items():
+        for column in plan.id_like_columns:
+            real, fake = tables[name][column].dropna(), synthetic[name][column].dropna()
+            if len(real) > 1 and real.is_unique:
+                parts.append(f"{name}.{column} {fake.nunique()}/{len(fake)}")
+    return ", ".join(parts) or "none"
+
+
 def leakage(schema: sh.Schema, tables: Tables, split: int = 0) -> pd.DataFrame:
     """Per table of at least 200 rows: fit the default model on 70 % of its rows, judge 30 %.
 
@@ -160,13 +175,16 @@ def main() -> None:
         on_seconds, on = timed_fit(schema, tables, None, args.repeats)
         off_seconds, off = timed_fit(schema, tables, OFF, args.repeats)
         sensitive = sensitive_columns(tables, schema)
-        score_on = fidelity(tables, on.sample(random_state=1), sensitive)
+        sample_on = on.sample(random_state=1)
+        score_on = fidelity(tables, sample_on, sensitive)
         score_off = fidelity(tables, off.sample(random_state=1), sensitive)
         print(f"{name}: {len(on.privacy_)} columns sanitised | fit {on_seconds:.2f}s with "
               f"privacy, {off_seconds:.2f}s without ({100 * (on_seconds / off_seconds - 1):+.1f}"
               f" %), sanitiser alone {sanitise:.2f}s ({100 * sanitise / off_seconds:.1f} % of "
               f"the fit) | SDMetrics quality of non-PII columns {score_on:.4f} with privacy, "
               f"{score_off:.4f} without (drop {score_off - score_on:+.4f})")
+        print(f"{name}: distinct identities (synthetic distinct/rows; real: all distinct): "
+              f"{identities(on, tables, sample_on)}")
         privacy = pd.concat([leakage(schema, tables, k) for k in range(args.splits)],
                             ignore_index=True)
         first = privacy[privacy["split"] == 0]
