@@ -10,7 +10,9 @@ they stay coherent with each other (a phone with its address, an e-mail with its
 keep their joint null pattern. When the plan names an *anchor* (:mod:`._anchor`), that row
 is drawn among the training rows with the generated row's value of the anchor, so the
 formats follow it (a phone's ``+country`` code follows the country). The pools hold the
-sanitised values (fakes in place of personal and identifier-like ones).
+sanitised values (fakes in place of personal and identifier-like ones): the training rows',
+then reserve rows of more fakes (:mod:`._reserve`), used when a group needs more rows than
+training had, so that generated identities do not repeat.
 """
 
 from __future__ import annotations
