@@ -11,7 +11,7 @@ sanitised again, with other seeds. The sanitiser fakes every personal value anew
 name, an e-mail address made of it, a phone in the same format), and each reserve row
 keeps the anchor value of its training row, so the reserve rows follow their anchor like
 the others. Each anchor group gets ``RESERVE_MIN`` rows plus ``RESERVE_SHARE`` of its rows
-(a group of two rows gets nine, made in five passes over them): enough for the drift of
+(a group of two rows gets five, made in three passes over them): enough for the drift of
 one sample at the training size, at a tenth of the pool's size on a large table. A reserve
 row with a faked value that the real table or the pool holds, or that an earlier reserve
 row took, is left out (checked here, at ``fit``, where the real values are at hand), so
@@ -29,7 +29,7 @@ from synthohive.privacy import PIISanitizer
 from synthohive.relational._plan import TablePlan
 from synthohive.utils._random import derive_seed, numpy_generator
 
-RESERVE_MIN = 8
+RESERVE_MIN = 4
 RESERVE_SHARE = 0.1
 
 
@@ -65,9 +65,9 @@ def reserve_tables(sanitizer: PIISanitizer, real: Mapping[str, pd.DataFrame],
     n_passes = max((int(passes.max()) + 1 for _, passes in sources.values()), default=0)
     for number in range(n_passes):  # a real value gets one fake per pass
         sanitizer.set_params(random_state=derive_seed(seed, "privacy", "reserve", number))
-        again = sanitizer.transform({name: real[name].iloc[rows[passes == number]]
-                                     for name, (rows, passes) in sources.items()
-                                     if (passes == number).any()})
+        again = sanitizer.transform({
+            name: real[name].iloc[rows[passes == number]][_inputs(sanitizer, name, plans[name])]
+            for name, (rows, passes) in sources.items() if (passes == number).any()})
         for name, frame in again.items():
             part = frame[list(plans[name].id_like_columns)].reset_index(drop=True)
             anchor = plans[name].id_anchor
@@ -101,6 +101,17 @@ def pooled(frame: pd.DataFrame, plan: TablePlan,
     flags = np.zeros(sum(len(p) for p in parts), dtype=bool)
     flags[len(frame):] = True
     return pd.concat(parts, ignore_index=True), flags
+
+
+def _inputs(sanitizer: PIISanitizer, name: str, plan: TablePlan) -> list[str]:
+    """Return the id-like columns and the columns their fakes are made from (names)."""
+    needed = list(plan.id_like_columns)
+    for column in plan.id_like_columns:
+        key = f"{name}.{column}"
+        embedded = sanitizer.columns_.get(key, {}).get("embeds", [])
+        needed += sanitizer.name_columns_.get(key, [])
+        needed += [k[len(name) + 1:] for k in embedded if k.startswith(f"{name}.")]
+    return list(dict.fromkeys(needed))
 
 
 def _faked(sanitizer: PIISanitizer, name: str, columns: Sequence[str]) -> list[str]:
