@@ -150,6 +150,13 @@ class SamplingMixin:
         if n_rows == 0:
             yield empty_frame(columns, dtypes)
             return
+        faked = [c for c in plan.id_like_columns if f"{name}.{c}" in self.privacy_]
+        pool = len(self.id_rows_[name]["present"])
+        if faked and n_rows > pool:
+            logger.warning(
+                "Table %r: %d rows take their personal values (%s) from %d sanitised rows, "
+                "so some identities repeat; sample a smaller scale, or generate such columns "
+                "yourself if they must be unique.", name, n_rows, ", ".join(faked), pool)
         parent_keys = {t: index for t, (index, _) in kept.items()}
         parent_frames = {t: frame for t, (_, frame) in kept.items()}
         for number, start in enumerate(range(0, n_rows, self.chunk_size)):

@@ -1,5 +1,7 @@
 """Reserve rows: fresh fakes that keep generated identities distinct, and never a real value."""
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,3 +74,14 @@ def test_no_reserve_without_fakes(customers):
     assert "reserve" not in hashed.id_rows_["customers"]  # a token hashed again is the same
     kept = _fit(customers, privacy=PrivacyConfig(detect=False))
     assert "reserve" not in kept.id_rows_["customers"]
+
+
+def test_a_sample_larger_than_the_pool_says_that_identities_repeat(customers, caplog):
+    synth = _fit(customers)
+    with caplog.at_level(logging.WARNING, logger="synthohive.relational._sampling"):
+        synth.sample(random_state=0)
+        assert not caplog.records
+        fake = synth.sample(scale=2.0, random_state=0)["customers"]
+    assert any("identities repeat" in r.getMessage() and "'customers'" in r.getMessage()
+               for r in caplog.records)
+    assert not fake["email"].is_unique  # 600 rows from 363 identities
