@@ -99,8 +99,8 @@ def plan_tables(schema: Schema, tables: Mapping[str, pd.DataFrame],
     datetime_offsets : bool
         Whether to detect datetime offsets (:mod:`._offsets`).
     personal : mapping of str to collection of str
-        Per table, the columns the privacy sanitiser replaced: they are no context
-        (:class:`~._plan.TablePlan`).
+        Per table, the columns the privacy sanitiser replaced: the children counts never
+        depend on them (:class:`~._plan.TablePlan`).
 
     Returns
     -------

@@ -33,6 +33,13 @@ fake that stands for them: northwind's nine employees each kept their exact numb
 orders and territories under the fake of their last name, a record linkable to the real
 employee. Children's models do keep it as context: leaving it out there took SDMetrics
 quality on northwind from 0.810 to 0.799 at seed 1 (below 0.80) with no gain in DCR share.
+
+Inherited columns
+-----------------
+A column that copies a parent's column in (almost) every row (see :mod:`._inherit`) is
+neither learned nor resampled: an :class:`InheritRule` takes the generated parent's value,
+and, when some linked training rows did not copy, which rows copy is drawn from the
+training rows' copy patterns.
 """
 
 from __future__ import annotations
