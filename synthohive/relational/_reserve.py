@@ -10,9 +10,10 @@ So ``fit`` adds *reserve rows* to the pool: the id-like columns of some training
 sanitised again, with other seeds. The sanitiser fakes every personal value anew (a new
 name, an e-mail address made of it, a phone in the same format), and each reserve row
 keeps the anchor value of its training row, so the reserve rows follow their anchor like
-the others. Each anchor group gets ``RESERVE_MIN`` rows plus ``RESERVE_SHARE`` of its rows
-(a group of two rows gets five, made in three passes over them): enough for the drift of
-one sample at the training size, at a tenth of the pool's size on a large table. A reserve
+the others. Each anchor group gets ``RESERVE_MIN`` rows plus a share of its rows
+(``identity_reserve``, by default ``RESERVE_SHARE``; a group of two rows gets five, made in
+three passes over them): by default enough for the drift of one sample at the training
+size, at a tenth of the pool's size on a large table; ``scale - 1`` for larger samples. A reserve
 row with a faked value that the real table or the pool holds, or that an earlier reserve
 row took, is left out (checked here, at ``fit``, where the real values are at hand), so
 every reserve row is new and no real value enters the pool.
@@ -35,7 +36,7 @@ RESERVE_SHARE = 0.1
 
 def reserve_tables(sanitizer: PIISanitizer, real: Mapping[str, pd.DataFrame],
                    sanitised: Mapping[str, pd.DataFrame], plans: Mapping[str, TablePlan],
-                   seed: int) -> dict[str, pd.DataFrame]:
+                   seed: int, share: float = RESERVE_SHARE) -> dict[str, pd.DataFrame]:
     """Return the reserve rows of every table whose id-like columns have faked ones.
 
     Parameters
@@ -50,6 +51,9 @@ def reserve_tables(sanitizer: PIISanitizer, real: Mapping[str, pd.DataFrame],
         Plans of the tables (id-like columns and anchor).
     seed : int
         The synthesizer's seed.
+    share : float, default=RESERVE_SHARE
+        Reserve rows per training row of each anchor group, beyond ``RESERVE_MIN`` per
+        group (``identity_reserve``); 0 makes none.
 
     Returns
     -------
@@ -57,8 +61,8 @@ def reserve_tables(sanitizer: PIISanitizer, real: Mapping[str, pd.DataFrame],
         Per table with reserve rows, the id-like columns (and the anchor) of those rows.
     """
     faked = {name: _faked(sanitizer, name, plan.id_like_columns)
-             for name, plan in plans.items() if len(sanitised[name])}
-    sources = {name: _sources(sanitised[name], plans[name].id_anchor,
+             for name, plan in plans.items() if len(sanitised[name]) and share > 0}
+    sources = {name: _sources(sanitised[name], plans[name].id_anchor, share,
                               numpy_generator(derive_seed(seed, "reserve", name)))
                for name, columns in faked.items() if columns}
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in sources}
@@ -124,18 +128,18 @@ def _pool_columns(plan: TablePlan) -> list[str]:
     return [*plan.id_like_columns, *([plan.id_anchor] if plan.id_anchor else [])]
 
 
-def _sources(frame: pd.DataFrame, anchor: str | None,
+def _sources(frame: pd.DataFrame, anchor: str | None, share: float,
              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Training rows to sanitise again, and the pass of each.
 
-    Each anchor group gets ``RESERVE_MIN`` + ``RESERVE_SHARE`` of its rows reserve rows,
+    Each anchor group gets ``RESERVE_MIN`` + ``share`` of its rows reserve rows,
     made from its rows in random order, again from the first in a later pass when the group
     has fewer rows than that.
     """
     groups = (np.zeros(len(frame), dtype=np.int64) if anchor is None
               else pd.factorize(frame[anchor].astype(object), use_na_sentinel=False)[0])
     sizes = np.bincount(groups)
-    quota = RESERVE_MIN + np.ceil(RESERVE_SHARE * sizes).astype(np.int64)
+    quota = RESERVE_MIN + np.ceil(share * sizes).astype(np.int64)
     order = np.lexsort((rng.random(len(frame)), groups))  # each group's rows, shuffled
     owner = np.repeat(np.arange(len(sizes)), quota)
     k = np.arange(len(owner)) - np.repeat(np.cumsum(quota) - quota, quota)

@@ -155,8 +155,9 @@ class SamplingMixin:
         if faked and n_rows > pool:
             logger.warning(
                 "Table %r: %d rows take their personal values (%s) from %d sanitised rows, "
-                "so some identities repeat; sample a smaller scale, or generate such columns "
-                "yourself if they must be unique.", name, n_rows, ", ".join(faked), pool)
+                "so some identities repeat; fit with identity_reserve=%.1f or more to keep "
+                "them distinct at this size, or sample a smaller scale.", name, n_rows,
+                ", ".join(faked), pool, np.ceil(10 * (n_rows / plan.n_rows - 1)) / 10 + 0.1)
         parent_keys = {t: index for t, (index, _) in kept.items()}
         parent_frames = {t: frame for t, (_, frame) in kept.items()}
         for number, start in enumerate(range(0, n_rows, self.chunk_size)):

@@ -92,6 +92,14 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         role ``"pii"``/``"id"``, are replaced by fakes in their own format, consistently
         across tables (a child's copy of its parent's value stays equal to it). Not stored
         by :meth:`save` (nor its secret).
+    identity_reserve : float, default=0.1
+        Extra identities made at ``fit`` for the id-like columns the privacy sanitiser fakes
+        (names, e-mails, phones), as a share of each anchor group's training rows, plus four
+        per group: generated rows take them once the training rows' fakes are used up, so
+        no two synthetic customers share an e-mail address. A sample of ``scale`` above
+        ``1 + identity_reserve`` repeats identities (and logs a warning): set it to
+        ``scale - 1`` or more before fitting to sample larger. 0 makes none. See
+        ``doc/relational.md``.
     checkpoint_dir : str, path-like or None, default=None
         Directory of a resumable fit: every table's model that takes a ``checkpoint_dir``
         (CTGAN, TVAE) checkpoints into ``<checkpoint_dir>/<table>``, so calling ``fit``
@@ -167,6 +175,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         "inherit_threshold": [Interval(Real, 0, 1, closed="right"), None],
         "datetime_offsets": ["boolean"],
         "privacy": [PrivacyConfig, None],
+        "identity_reserve": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -183,6 +192,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         inherit_threshold: float | None = DEFAULT_THRESHOLD,
         datetime_offsets: bool = True,
         privacy: PrivacyConfig | None = None,
+        identity_reserve: float = 0.1,
         checkpoint_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.schema = schema
@@ -196,6 +206,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         self.inherit_threshold = inherit_threshold
         self.datetime_offsets = datetime_offsets
         self.privacy = privacy
+        self.identity_reserve = identity_reserve
         self.checkpoint_dir = checkpoint_dir
 
     # ------------------------------------------------------------------ fit
@@ -247,7 +258,7 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
         self.cardinality_ = fitted.cardinality
         self.dtypes_ = {name: {c: str(tables[name][c].dtype) for c in plans[name].output_columns}
                         for name in order}
-        reserves = reserve_tables(sanitizer, real, tables, plans, seed)
+        reserves = reserve_tables(sanitizer, real, tables, plans, seed, self.identity_reserve)
         pools = {name: pooled(tables[name], plans[name], reserves.get(name)) for name in order}
         self.id_values_ = {name: {c: observed_values(pools[name][0][c])
                                   for c in plans[name].id_like_columns} for name in order}
@@ -398,7 +409,8 @@ class RelationalSynthesizer(SamplingMixin, BaseEstimator):
             "params": {"random_state": random_state, "on_orphans": self.on_orphans,
                        "chunk_size": self.chunk_size,
                        "inherit_threshold": self.inherit_threshold,
-                       "datetime_offsets": self.datetime_offsets},
+                       "datetime_offsets": self.datetime_offsets,
+                       "identity_reserve": self.identity_reserve},
             "schema": self.schema_.to_dict(),
             "privacy": self.privacy_,
             "order": list(self.order_),

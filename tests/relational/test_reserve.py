@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from synthohive import RelationalSynthesizer, Schema
+from synthohive.exceptions import DataValidationError
 from synthohive.privacy import PrivacyConfig
 from synthohive.relational._reserve import RESERVE_MIN, RESERVE_SHARE
 from tests.privacy import _pii
@@ -82,6 +83,19 @@ def test_a_sample_larger_than_the_pool_says_that_identities_repeat(customers, ca
         synth.sample(random_state=0)
         assert not caplog.records
         fake = synth.sample(scale=2.0, random_state=0)["customers"]
-    assert any("identities repeat" in r.getMessage() and "'customers'" in r.getMessage()
-               for r in caplog.records)
+    assert any("identities repeat" in r.getMessage() and "identity_reserve=1.1" in
+               r.getMessage() and "'customers'" in r.getMessage() for r in caplog.records)
     assert not fake["email"].is_unique  # 600 rows from 363 identities
+
+
+def test_identity_reserve_sizes_the_reserve_for_larger_samples(customers, caplog):
+    larger = _fit(customers, identity_reserve=1.1)
+    with caplog.at_level(logging.WARNING, logger="synthohive.relational._sampling"):
+        fake = larger.sample(scale=2.0, random_state=0)["customers"]
+    assert not caplog.records
+    for column in UNIQUE:
+        assert fake[column].dropna().is_unique
+    assert not _values(fake) & _values(customers)
+    assert "reserve" not in _fit(customers, identity_reserve=0).id_rows_["customers"]
+    with pytest.raises(DataValidationError, match="identity_reserve"):
+        _fit(customers, identity_reserve=-0.5)
