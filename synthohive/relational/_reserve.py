@@ -150,8 +150,8 @@ def _sources(frame: pd.DataFrame, anchor: str | None, share: float,
 def _real_values(sanitizer: PIISanitizer,
                  real: Mapping[str, pd.DataFrame]) -> pd.Index:
     """Every real value of every faked column, as text: no fake may equal one."""
-    columns = [(name, c) for name, frame in real.items() for c in map(str, frame.columns)
-               if sanitizer.columns_.get(f"{name}.{c}", {}).get("strategy") == "fake"]
+    columns = [(name, c) for name, frame in real.items()
+               for c in _faked(sanitizer, name, list(map(str, frame.columns)))]
     if not columns:
         return pd.Index([])
     return pd.Index(pd.concat([real[name][c].dropna().astype(str) for name, c in columns]

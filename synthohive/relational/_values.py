@@ -177,9 +177,10 @@ def draw_rows(rows: Mapping[str, np.ndarray], anchor: pd.Series | None, n: int,
     anchored = (wanted >= 0) & (sizes[np.maximum(wanted, 0)] > 0)
     picks = np.empty(n, dtype=np.int64)
     picks[anchored] = _spread_picks(pool, reserve, wanted[anchored], start, order_rng, rng)
-    picks[~anchored] = _spread_picks(everywhere, reserve,
-                                     np.zeros(int((~anchored).sum()), np.int64), start,
-                                     order_rng, rng)
+    if not anchored.all():  # rows with an unseen value: a second pass over the pool
+        picks[~anchored] = _spread_picks(everywhere, reserve,
+                                         np.zeros(int((~anchored).sum()), np.int64), start,
+                                         order_rng, rng)
     return picks
 
 
